@@ -1,0 +1,53 @@
+"""Pulumi resources for Amazon SES Virtual Deliverability Manager (VDM).
+
+Importing this package never touches AWS: clients are created lazily in the process that makes
+the calls (the dynamic provider process, or the program for the read-only components).
+"""
+
+from __future__ import annotations
+
+from .account_vdm_attributes import (
+    AccountVdmAttributes,
+    AccountVdmAttributesDashboardAttributesArgs,
+    AccountVdmAttributesGuardianAttributesArgs,
+    AccountVdmAttributesProvider,
+)
+from .configuration_set_vdm_options import (
+    ConfigurationSetVdmOptions,
+    ConfigurationSetVdmOptionsDashboardOptionsArgs,
+    ConfigurationSetVdmOptionsGuardianOptionsArgs,
+    ConfigurationSetVdmOptionsProvider,
+)
+from .errors import (
+    VdmApiError,
+    VdmError,
+    VdmGateError,
+    VdmNotFoundError,
+    VdmThrottledError,
+    VdmValidationError,
+)
+from .metrics import MetricQueryError, VdmMetrics
+from .recommendations import RecommendationGateError, VdmRecommendations
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AccountVdmAttributes",
+    "AccountVdmAttributesDashboardAttributesArgs",
+    "AccountVdmAttributesGuardianAttributesArgs",
+    "AccountVdmAttributesProvider",
+    "ConfigurationSetVdmOptions",
+    "ConfigurationSetVdmOptionsDashboardOptionsArgs",
+    "ConfigurationSetVdmOptionsGuardianOptionsArgs",
+    "ConfigurationSetVdmOptionsProvider",
+    "MetricQueryError",
+    "RecommendationGateError",
+    "VdmApiError",
+    "VdmError",
+    "VdmGateError",
+    "VdmMetrics",
+    "VdmNotFoundError",
+    "VdmRecommendations",
+    "VdmThrottledError",
+    "VdmValidationError",
+]
