@@ -271,7 +271,6 @@ def test_8_adopt_existing_settings_then_restore_on_delete(
         "guardian_attributes": {"optimized_shared_delivery": "DISABLED"},
     }
     # Unmanaged options were left alone: guardian on the set, dashboard on the account.
-    assert live_options(engine_emulator, "legacy") if False else True
     client = engine_emulator.boto3_client("eu-west-1")
     assert client.get_configuration_set(ConfigurationSetName="legacy")["VdmOptions"] == {
         "DashboardOptions": {"EngagementMetrics": "DISABLED"},
