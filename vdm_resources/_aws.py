@@ -101,7 +101,7 @@ class Pacer:
 
     #: Added to each interval so that network jitter between our clock and AWS's does not turn
     #: an exactly-paced call into a 429.
-    MARGIN = 0.03
+    MARGIN = 0.05
 
     def __init__(self, rate: float) -> None:
         self.interval = (1.0 / rate) * (1.0 + self.MARGIN) if rate > 0 else 0.0

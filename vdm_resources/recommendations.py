@@ -1,0 +1,500 @@
+"""``VdmRecommendations``: VDM's deliverability recommendations as stack outputs, and a PR gate.
+
+It is a read-only component, not a dynamic resource: nothing is written to AWS, so there is
+nothing for a provider to create or delete, and reading in the program process means the read
+runs during ``pulumi preview`` too (a gate that only fired on ``up`` would be useless in a pull
+request). The read happens inside an ``apply`` over the inputs, so it runs as soon as they are
+known and is skipped while they are not.
+
+The pure helpers (:func:`validate_filter`, :func:`fetch_recommendations`, :func:`summarize`,
+:func:`match`, :func:`gate_message`) carry all of the behaviour and are usable without Pulumi.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+import pulumi
+
+from . import _aws
+from ._shapes import REGION_NAME
+from .errors import VdmApiError, VdmError, VdmGateError, VdmValidationError
+
+TYPE_TOKEN = "vdm-resources:sesv2:VdmRecommendations"
+
+FILTER_KEYS = ("TYPE", "IMPACT", "STATUS", "RESOURCE_ARN")
+RECOMMENDATION_TYPES = (
+    "DKIM",
+    "DMARC",
+    "SPF",
+    "BIMI",
+    "COMPLAINT",
+    "BOUNCE",
+    "FEEDBACK_3P",
+    "IP_LISTING",
+)
+IMPACTS = ("LOW", "HIGH")
+STATUSES = ("OPEN", "FIXED")
+#: The two-key filters the API accepts; any single key is accepted too.
+FILTER_PAIRS = (frozenset({"STATUS", "IMPACT"}), frozenset({"STATUS", "TYPE"}))
+FILTER_VALUE_MAX = 512
+#: The largest page the API serves: fewest calls at 1 call/s.
+PAGE_SIZE = 100
+
+#: Criteria (``fail_on``/``warn_on``) use the output's snake_case field names.
+CRITERIA_KEYS = ("type", "impact", "status", "resource_arn")
+_ENUMS: dict[str, tuple[str, ...]] = {
+    "TYPE": RECOMMENDATION_TYPES,
+    "IMPACT": IMPACTS,
+    "STATUS": STATUSES,
+}
+_IMPACT_RANK = {"HIGH": 0, "LOW": 1}
+
+Recommendation = dict[str, Any]
+Criteria = dict[str, tuple[str, ...]]
+T = TypeVar("T")
+
+
+class InputError(VdmValidationError, pulumi.RunError):
+    """Invalid component input.
+
+    Also a ``pulumi.RunError`` so the Python language host prints the message alone rather than
+    "Program failed with an unhandled exception" and a traceback pointing into this package.
+    """
+
+
+class RecommendationGateError(VdmGateError, pulumi.RunError):
+    """``fail_on`` matched. A ``RunError`` for the same reason as :class:`InputError`."""
+
+
+class LateInputError(VdmError, pulumi.RunError):
+    """Invalid input found only once an Output input resolved.
+
+    Not a ``VdmValidationError``: that is a ``ValueError``, and Pulumi re-wraps a ValueError
+    raised while it serializes outputs into "While processing input ..." with a traceback.
+    """
+
+
+class ReadError(VdmApiError, pulumi.RunError):
+    """The read failed after ``_aws.call``'s retries; a ``RunError`` so Pulumi prints one line."""
+
+
+def apply_error(exc: VdmError, context: str) -> Exception:
+    """The exception to raise from inside an ``apply`` for an expected failure.
+
+    Pulumi prints a ``RunError`` as a plain message; anything else becomes "Program failed with
+    an unhandled exception" and a traceback through this package and the SDK.
+    """
+    message = str(exc)
+    if not message.startswith(context):
+        message = f"{context}: {message}"
+    if isinstance(exc, pulumi.RunError) and not isinstance(exc, ValueError):
+        return exc
+    if isinstance(exc, VdmApiError):
+        return ReadError(message, code=exc.code, operation=exc.operation)
+    return LateInputError(message)
+
+
+def _fail(context: str | None, message: str) -> InputError:
+    return InputError(f"{context}: {message}" if context else message)
+
+
+def _choices(values: Iterable[str]) -> str:
+    return ", ".join(values)
+
+
+# ---------------------------------------------------------------------------------------------
+# Filter validation: the API's rules, checked before any call so a bad filter never costs a
+# request (and fails `pulumi preview` rather than a later `up`).
+# ---------------------------------------------------------------------------------------------
+
+
+def validate_filter(filter: Mapping[str, Any] | None, context: str | None = None) -> dict[str, str]:
+    """Check a ``ListRecommendations`` filter; returns it as a plain dict ({} = no filter).
+
+    An empty mapping means "no filter" rather than an error because the API's own minimum of
+    one entry is about the request shape, and omitting ``Filter`` is how one asks for everything.
+    """
+    if filter is None:
+        return {}
+    if not isinstance(filter, Mapping):
+        raise _fail(
+            context,
+            f"filter: {filter!r} must be a mapping of filter keys to values, like "
+            "{'STATUS': 'OPEN'}",
+        )
+    result: dict[str, str] = {}
+    for key, value in filter.items():
+        if key not in FILTER_KEYS:
+            hint = ""
+            if isinstance(key, str) and key.upper() in FILTER_KEYS:
+                hint = f" (keys are upper case: {key.upper()!r})"
+            raise _fail(
+                context,
+                f"filter: unknown key {key!r}{hint}; allowed keys: {_choices(FILTER_KEYS)}",
+            )
+        if not isinstance(value, str):
+            raise _fail(context, f"filter: {key} value {value!r} must be a string")
+        if not 1 <= len(value) <= FILTER_VALUE_MAX:
+            raise _fail(
+                context,
+                f"filter: {key} value {value!r} must be 1 to {FILTER_VALUE_MAX} characters "
+                f"(got {len(value)})",
+            )
+        allowed = _ENUMS.get(key)
+        if allowed is not None and value not in allowed:
+            raise _fail(
+                context,
+                f"filter: {key} value {value!r} is not one of {_choices(allowed)}",
+            )
+        result[key] = value
+    keys = frozenset(result)
+    if len(keys) > 1 and keys not in FILTER_PAIRS:
+        raise _fail(
+            context,
+            f"filter: {dict(result)!r} combines {' and '.join(sorted(keys))}; the API accepts "
+            "one key, or STATUS with IMPACT, or STATUS with TYPE",
+        )
+    return result
+
+
+def validate_criteria(
+    criteria: Mapping[str, Any] | None, prop: str, context: str | None = None
+) -> Criteria | None:
+    """Check ``fail_on``/``warn_on``; returns each key's accepted values as a tuple.
+
+    An empty mapping is refused rather than read as "match everything": a gate that fails on
+    every recommendation is far more likely a templating slip than an intent.
+    """
+    if criteria is None:
+        return None
+    if not isinstance(criteria, Mapping):
+        raise _fail(
+            context,
+            f"{prop}: {criteria!r} must be a mapping of recommendation fields to values, like "
+            "{'impact': 'HIGH'}",
+        )
+    if not criteria:
+        raise _fail(
+            context,
+            f"{prop}: {{}} would match every recommendation; omit it or name at least one of "
+            f"{_choices(CRITERIA_KEYS)}",
+        )
+    result: Criteria = {}
+    for key, raw in criteria.items():
+        if key not in CRITERIA_KEYS:
+            hint = ""
+            if isinstance(key, str) and key.lower() in CRITERIA_KEYS:
+                hint = f" (keys are the output's snake_case field names: {key.lower()!r})"
+            raise _fail(
+                context,
+                f"{prop}: unknown key {key!r}{hint}; allowed keys: {_choices(CRITERIA_KEYS)}",
+            )
+        values: Sequence[Any]
+        if isinstance(raw, str):
+            values = (raw,)
+        elif isinstance(raw, (list, tuple)) and raw:
+            values = raw
+        else:
+            raise _fail(
+                context, f"{prop}: {key} value {raw!r} must be a string or a non-empty list of them"
+            )
+        allowed = _ENUMS.get(key.upper())
+        for value in values:
+            if not isinstance(value, str) or not value:
+                raise _fail(context, f"{prop}: {key} value {value!r} must be a non-empty string")
+            if allowed is not None and value not in allowed:
+                raise _fail(
+                    context, f"{prop}: {key} value {value!r} is not one of {_choices(allowed)}"
+                )
+        result[key] = tuple(values)
+    return result
+
+
+def validate_region(region: Any, context: str | None = None) -> str | None:
+    if region is None:
+        return None
+    if not isinstance(region, str) or not REGION_NAME.match(region):
+        raise _fail(context, f"region: {region!r} is not an AWS region name (like 'us-east-1')")
+    return region
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading and shaping.
+# ---------------------------------------------------------------------------------------------
+
+
+def iso_timestamp(value: Any) -> str | None:
+    """A timestamp as ISO-8601 UTC (``2024-05-01T12:00:00Z``).
+
+    botocore hands back epoch timestamps as local-time datetimes; normalising to UTC with a
+    ``Z`` keeps outputs identical wherever ``pulumi`` runs, so they never show a spurious diff.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, datetime):
+        raise TypeError(f"not a timestamp: {value!r}")
+    dt = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+    dt = dt.astimezone(timezone.utc)
+    spec = "milliseconds" if dt.microsecond else "seconds"
+    return dt.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
+
+
+def flatten_recommendation(api: Mapping[str, Any]) -> Recommendation:
+    return {
+        "resource_arn": api.get("ResourceArn"),
+        "type": api.get("Type"),
+        "description": api.get("Description"),
+        "status": api.get("Status"),
+        "impact": api.get("Impact"),
+        "created_timestamp": iso_timestamp(api.get("CreatedTimestamp")),
+        "last_updated_timestamp": iso_timestamp(api.get("LastUpdatedTimestamp")),
+    }
+
+
+def _instant(value: str | None) -> datetime:
+    if not value:
+        return datetime.min.replace(tzinfo=timezone.utc)
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def sort_key(rec: Mapping[str, Any]) -> tuple[Any, ...]:
+    """HIGH impact first, then type, resource and age; every field breaks ties so the order
+    never depends on the order AWS paged them in."""
+    return (
+        _IMPACT_RANK.get(rec.get("impact") or "", len(_IMPACT_RANK)),
+        rec.get("type") or "",
+        rec.get("resource_arn") or "",
+        _instant(rec.get("created_timestamp")),
+        _instant(rec.get("last_updated_timestamp")),
+        rec.get("status") or "",
+        rec.get("description") or "",
+    )
+
+
+def sort_recommendations(recs: Iterable[Recommendation]) -> list[Recommendation]:
+    return sorted(recs, key=sort_key)
+
+
+def fetch_recommendations(
+    region: str,
+    filter: Mapping[str, Any] | None,
+    context: str,
+    *,
+    page_size: int = PAGE_SIZE,
+) -> list[Recommendation]:
+    """Every page of ``ListRecommendations``, flattened and in :func:`sort_key` order.
+
+    botocore has no paginator for this operation, so it loops on ``NextToken``. A token seen
+    twice would loop forever at 1 call/s; that is reported as an API error instead.
+    """
+    checked = validate_filter(filter, context)
+    params: dict[str, Any] = {"PageSize": page_size}
+    if checked:
+        params["Filter"] = checked
+    found: list[Recommendation] = []
+    seen: set[str] = set()
+    while True:
+        page = _aws.call("ListRecommendations", region, params, context=context)
+        found.extend(flatten_recommendation(r) for r in page.get("Recommendations") or [])
+        token = page.get("NextToken")
+        if not token:
+            break
+        if token in seen:
+            raise VdmApiError(
+                f"{context}: ListRecommendations in {region} returned a NextToken it had "
+                "already returned; stopping rather than paging forever",
+                code="RepeatedNextToken",
+                operation="ListRecommendations",
+            )
+        seen.add(token)
+        params = {**params, "NextToken": token}
+    return sort_recommendations(found)
+
+
+def summarize(recs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Counts over exactly the recommendations returned (so a STATUS filter scopes them too)."""
+    by_type: dict[str, int] = {}
+    for rec in recs:
+        kind = str(rec.get("type"))
+        by_type[kind] = by_type.get(kind, 0) + 1
+    return {
+        "count": len(recs),
+        "open_count": sum(1 for r in recs if r.get("status") == "OPEN"),
+        "high_impact_count": sum(1 for r in recs if r.get("impact") == "HIGH"),
+        "counts_by_type": dict(sorted(by_type.items())),
+    }
+
+
+def match(recs: Iterable[Mapping[str, Any]], criteria: Mapping[str, Any] | None) -> list[Any]:
+    """Recommendations matching every key of ``criteria`` (a list value matches any of its items).
+
+    Raw (unvalidated) criteria are accepted and validated, so callers cannot forget to.
+    """
+    checked = validate_criteria(criteria, "criteria") if criteria is not None else None
+    if not checked:
+        return []
+    return [r for r in recs if all(r.get(k) in values for k, values in checked.items())]
+
+
+def format_match(rec: Mapping[str, Any]) -> str:
+    return (
+        f"- {rec.get('impact')} {rec.get('type')} {rec.get('resource_arn')}: "
+        f"{rec.get('description')}"
+    )
+
+
+def _criteria_text(criteria: Mapping[str, Any]) -> str:
+    return repr(dict(sorted(criteria.items())))
+
+
+def gate_message(
+    name: str, criteria: Mapping[str, Any], matches: Sequence[Mapping[str, Any]]
+) -> str:
+    lines = [
+        f"VdmRecommendations {name!r}: {len(matches)} recommendation(s) match fail_on "
+        f"{_criteria_text(criteria)}:",
+        *(format_match(r) for r in matches),
+    ]
+    return "\n".join(lines)
+
+
+def warning_message(name: str, criteria: Mapping[str, Any], rec: Mapping[str, Any]) -> str:
+    return (
+        f"VdmRecommendations {name!r}: recommendation matches warn_on "
+        f"{_criteria_text(criteria)}: {format_match(rec).removeprefix('- ')}"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Component plumbing shared with VdmMetrics.
+# ---------------------------------------------------------------------------------------------
+
+
+def configured_region() -> str | None:
+    """``aws:region`` from the stack config; the same place pulumi-aws would look."""
+    try:
+        return pulumi.Config("aws").get("region")
+    except Exception:  # outside a Pulumi program (plain unit tests) there is no config
+        return None
+
+
+def is_plain(value: Any) -> bool:
+    """True when ``value`` holds no Output or awaitable anywhere, so it can be checked now."""
+    if isinstance(value, pulumi.Output) or asyncio.isfuture(value) or asyncio.iscoroutine(value):
+        return False
+    if isinstance(value, Mapping):
+        return all(is_plain(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return all(is_plain(v) for v in value)
+    return True
+
+
+def run_blocking(func: Callable[..., T], *args: Any) -> Awaitable[T]:
+    """Run a blocking read off the event loop.
+
+    The read is paced at AWS's rates (a 1,000-recommendation read takes ten seconds); doing it
+    on the loop would stall every other resource registration in the program meanwhile.
+    """
+    loop = asyncio.get_running_loop()
+    return loop.run_in_executor(None, functools.partial(func, *args))
+
+
+class VdmRecommendations(pulumi.ComponentResource):
+    """VDM recommendations in one region, with optional ``fail_on`` gate and ``warn_on`` notes.
+
+    Outputs (plain JSON so they diff cleanly): ``recommendations``, ``count``, ``open_count``,
+    ``high_impact_count``, ``counts_by_type``, ``region``.
+    """
+
+    recommendations: pulumi.Output[list[dict[str, Any]]]
+    count: pulumi.Output[int]
+    open_count: pulumi.Output[int]
+    high_impact_count: pulumi.Output[int]
+    counts_by_type: pulumi.Output[dict[str, int]]
+    region: pulumi.Output[str]
+
+    def __init__(
+        self,
+        resource_name: str,
+        filter: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
+        region: pulumi.Input[str] | None = None,
+        fail_on: pulumi.Input[Mapping[str, Any]] | None = None,
+        warn_on: pulumi.Input[Mapping[str, Any]] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        context = f"VdmRecommendations {resource_name!r}"
+        # Plain inputs are checked before anything is registered: a bad filter must fail the
+        # preview without a single API call. Output inputs are checked again once resolved.
+        if is_plain(filter):
+            validate_filter(filter, context)  # type: ignore[arg-type]
+        if is_plain(fail_on):
+            validate_criteria(fail_on, "fail_on", context)  # type: ignore[arg-type]
+        if is_plain(warn_on):
+            validate_criteria(warn_on, "warn_on", context)  # type: ignore[arg-type]
+        configured = configured_region()
+        if is_plain(region):
+            validate_region(region, context)
+            try:
+                _aws.resolve_region(region, configured)  # type: ignore[arg-type]
+            except VdmValidationError as exc:
+                raise _fail(context, str(exc)) from exc
+
+        super().__init__(TYPE_TOKEN, resource_name, {}, opts)
+
+        def read(args: list[Any]) -> Awaitable[dict[str, Any]]:
+            raw_filter, raw_region, raw_fail, raw_warn = args
+            try:
+                checked = validate_filter(raw_filter, context)
+                fail_criteria = validate_criteria(raw_fail, "fail_on", context)
+                warn_criteria = validate_criteria(raw_warn, "warn_on", context)
+                resolved = _aws.resolve_region(validate_region(raw_region, context), configured)
+            except VdmError as exc:
+                raise apply_error(exc, context) from exc
+
+            async def run() -> dict[str, Any]:
+                try:
+                    recs = await run_blocking(fetch_recommendations, resolved, checked, context)
+                except VdmError as exc:
+                    raise apply_error(exc, context) from exc
+                if warn_criteria:
+                    for rec in match(recs, raw_warn):
+                        pulumi.log.warn(warning_message(resource_name, raw_warn, rec), self)
+                if fail_criteria:
+                    hits = match(recs, raw_fail)
+                    if hits:
+                        raise RecommendationGateError(gate_message(resource_name, raw_fail, hits))
+                return {"recommendations": recs, "region": resolved, **summarize(recs)}
+
+            return run()
+
+        result: pulumi.Output[dict[str, Any]] = pulumi.Output.all(
+            pulumi.Output.from_input(filter),
+            pulumi.Output.from_input(region),
+            pulumi.Output.from_input(fail_on),
+            pulumi.Output.from_input(warn_on),
+        ).apply(read)  # type: ignore[arg-type]
+
+        self.recommendations = result.apply(lambda r: r["recommendations"])
+        self.count = result.apply(lambda r: r["count"])
+        self.open_count = result.apply(lambda r: r["open_count"])
+        self.high_impact_count = result.apply(lambda r: r["high_impact_count"])
+        self.counts_by_type = result.apply(lambda r: r["counts_by_type"])
+        self.region = result.apply(lambda r: r["region"])
+        self.register_outputs(
+            {
+                "recommendations": self.recommendations,
+                "count": self.count,
+                "open_count": self.open_count,
+                "high_impact_count": self.high_impact_count,
+                "counts_by_type": self.counts_by_type,
+                "region": self.region,
+            }
+        )
