@@ -1,0 +1,176 @@
+"""Client for the emulator's ``/_vdm`` control endpoint.
+
+Standard library only (no moto, no boto3), so test helpers and the Pulumi provider process
+can drive the emulator cheaply. Proxies from the environment are ignored on purpose: the
+emulator is always local, and a corporate proxy variable must not redirect control calls.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+
+class ControlError(RuntimeError):
+    """The control endpoint refused a request (bad seed, bad fault spec, ...)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"HTTP {status}: {message}")
+        self.status = status
+        self.message = message
+
+
+class ControlClient:
+    def __init__(self, url: str, timeout: float = 10.0) -> None:
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    def _call(self, method: str, path: str, body: Any = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            f"{self.url}/_vdm{path}",
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with self._opener.open(request, timeout=self.timeout) as response:
+                return json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            payload = exc.read()
+            try:
+                message = json.loads(payload).get("error", payload.decode())
+            except ValueError:
+                message = payload.decode(errors="replace")
+            raise ControlError(exc.code, message) from None
+
+    # -- health
+
+    def health(self) -> dict[str, Any]:
+        return dict(self._call("GET", "/health"))
+
+    def wait_ready(self, timeout: float = 30.0) -> dict[str, Any]:
+        """Poll /health until it answers; for servers started by something else."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return self.health()
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    # -- request log
+
+    def requests(self) -> dict[str, Any]:
+        """``{"total", "calls", "throttled", "faulted", "statuses", "log"}``."""
+        return dict(self._call("GET", "/requests"))
+
+    def calls(self, operation: str | None = None) -> int:
+        """Calls of one operation (or of all) since the last reset of the log."""
+        snapshot = self.requests()
+        if operation is None:
+            return int(snapshot["total"])
+        return int(snapshot["calls"].get(operation, 0))
+
+    def throttled(self, operation: str) -> int:
+        return int(self.requests()["throttled"].get(operation, 0))
+
+    def reset_requests(self) -> None:
+        self._call("POST", "/requests/reset", {})
+
+    # -- faults
+
+    def add_fault(
+        self, operation: str = "*", kind: str = "error", count: int = 1, seconds: float = 0.0
+    ) -> dict[str, Any]:
+        """Make the next ``count`` calls of ``operation`` (``*`` = any) fail with ``kind``:
+        ``throttle`` (429), ``error`` (500), ``drop`` (no response) or ``latency``
+        (``seconds`` delay, then a normal answer)."""
+        body = {"operation": operation, "kind": kind, "count": count, "seconds": seconds}
+        return dict(self._call("POST", "/faults", body))
+
+    def faults(self) -> list[dict[str, Any]]:
+        return list(self._call("GET", "/faults")["faults"])
+
+    def clear_faults(self, operation: str | None = None) -> None:
+        query = "" if operation is None else "?" + urllib.parse.urlencode({"operation": operation})
+        self._call("DELETE", f"/faults{query}")
+
+    # -- rate limits
+
+    def rate_limits(self) -> dict[str, Any]:
+        return dict(self._call("GET", "/rate-limits"))
+
+    def set_rate_limits(
+        self, *, enabled: bool | None = None, scale: float | None = None
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {}
+        if enabled is not None:
+            body["enabled"] = enabled
+        if scale is not None:
+            body["scale"] = scale
+        return dict(self._call("POST", "/rate-limits", body))
+
+    # -- state
+
+    def state(self) -> dict[str, Any]:
+        return dict(self._call("GET", "/state"))
+
+    def seed(self, doc: Mapping[str, Any]) -> dict[str, Any]:
+        """Merge a seed document (see ``models.apply_seed``); returns the new state."""
+        return dict(self._call("POST", "/seed", dict(doc)))
+
+    def reset(
+        self,
+        *,
+        requests: bool = False,
+        faults: bool = False,
+        rate_limits: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Back to the start-up state; optionally also clear the log and faults and set the
+        rate limits, in one round trip."""
+        body: dict[str, Any] = {"requests": requests, "faults": faults}
+        if rate_limits is not None:
+            body["rate_limits"] = dict(rate_limits)
+        self._call("POST", "/reset", body)
+
+    def set_account_vdm_attributes(
+        self, region: str, vdm_attributes: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        return self.seed({"regions": {region: {"vdm_attributes": vdm_attributes}}})
+
+    def set_recommendations(
+        self, region: str, recommendations: Iterable[Mapping[str, Any]], *, append: bool = False
+    ) -> dict[str, Any]:
+        return self.seed(
+            {
+                "regions": {
+                    region: {
+                        "recommendations": [dict(r) for r in recommendations],
+                        "recommendations_mode": "append" if append else "replace",
+                    }
+                }
+            }
+        )
+
+    def generate_recommendations(
+        self, region: str, count: int, seed: int | str = 0, *, append: bool = False
+    ) -> dict[str, Any]:
+        """Same data as ``models.generate_recommendations(count, seed, region=region)``."""
+        return self.seed(
+            {
+                "regions": {
+                    region: {
+                        "generate_recommendations": {"count": count, "seed": seed},
+                        "recommendations_mode": "append" if append else "replace",
+                    }
+                }
+            }
+        )
