@@ -44,3 +44,20 @@ def sesv2(emulator: RunningEmulator) -> SESV2Client:
 def sesv2_raw(emulator: RunningEmulator) -> SESV2Client:
     """Like ``sesv2`` but without boto3's client-side checks, to reach server validation."""
     return emulator.boto3_client(validate_params=False)
+
+
+@pytest.fixture
+def aws_emulator(
+    emulator: RunningEmulator, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[RunningEmulator]:
+    """The emulator, with this package's client layer (``_aws``) pointed at it through the
+    standard AWS variables, client pacing off and retries bounded at 4 attempts."""
+    from vdm_resources import _aws
+
+    for key, value in emulator.env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv(_aws.RATE_SCALE_ENV, "off")
+    monkeypatch.setenv(_aws.MAX_ATTEMPTS_ENV, "4")
+    _aws.reset_clients()
+    yield emulator
+    _aws.reset_clients()

@@ -4,7 +4,7 @@ HTTP, batch counts, per-query errors and rates checked against the emulator's ow
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -30,6 +30,8 @@ from vdm_resources.metrics import (
     validate_queries,
 )
 from vdm_resources.recommendations import LateInputError
+
+from .mocks import ComponentMocks, run_component
 
 TODAY = date(2024, 5, 10)
 
@@ -274,15 +276,9 @@ DAYS = [FIRST + timedelta(days=i) for i in range(7)]
 
 
 @pytest.fixture
-def emu(emulator: RunningEmulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningEmulator]:
-    """The emulator, with boto3 (through ``_aws``) pointed at it and client pacing off."""
-    for key, value in emulator.env.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv(_aws.RATE_SCALE_ENV, "off")
-    monkeypatch.setenv(_aws.MAX_ATTEMPTS_ENV, "4")
-    _aws.reset_clients()
-    yield emulator
-    _aws.reset_clients()
+def emu(aws_emulator: RunningEmulator) -> RunningEmulator:
+    """The emulator with ``_aws`` pointed at it (shared fixture in conftest)."""
+    return aws_emulator
 
 
 def many_queries(n: int) -> list[dict[str, Any]]:
@@ -416,35 +412,12 @@ def test_paced_batches_stay_under_the_emulators_rate_limits(
 # ------------------------------------------------------------------------------ component
 
 
-class Mocks(pulumi.runtime.Mocks):
-    """Resource registration only; the component's read still goes to the emulator."""
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        return f"{args.name}-id", dict(args.inputs)
-
-    def call(
-        self, args: pulumi.runtime.MockCallArgs
-    ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        return {}, None
-
-
 OUTPUT_NAMES = ("series", "errors", "rates", "start_date", "end_date", "region")
 
 
 def run_program(build: Callable[[], VdmMetrics], *, preview: bool = False) -> dict[str, Any]:
-    pulumi.runtime.set_mocks(Mocks(), preview=preview)
-    seen: dict[str, Any] = {}
-
-    @pulumi.runtime.test  # type: ignore[misc]
-    def program() -> pulumi.Output[Any]:
-        comp = build()
-        outs = [getattr(comp, name) for name in OUTPUT_NAMES]
-        return pulumi.Output.all(*outs).apply(
-            lambda vals: seen.update(zip(OUTPUT_NAMES, vals, strict=True))
-        )
-
-    program()
-    return seen
+    """Run ``build`` under Pulumi mocks and return the component's resolved outputs."""
+    return run_component(build, OUTPUT_NAMES, preview=preview)
 
 
 @pytest.fixture
@@ -522,7 +495,7 @@ def test_component_fail_on_error(emu: RunningEmulator) -> None:
 
 
 def test_component_bad_input_fails_before_any_call(emu: RunningEmulator) -> None:
-    pulumi.runtime.set_mocks(Mocks(), preview=True)
+    pulumi.runtime.set_mocks(ComponentMocks(), preview=True)
     with pytest.raises(VdmValidationError, match=r"^VdmMetrics 'm': metrics\[0\]: 'BOUNCE'"):
         VdmMetrics("m", metrics=["BOUNCE"])
     with pytest.raises(VdmValidationError, match="dimensions: unknown dimension 'DOMAIN'"):

@@ -4,7 +4,6 @@ as the dynamic-provider host would)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,17 +20,13 @@ SENTINEL_SECRET = "sentinel/Secret+Value/9f8e7d6c5b4a3f2e1d0c"
 
 
 @pytest.fixture
-def aws(emulator: RunningEmulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningEmulator]:
-    """Point the package's client layer at the emulator with sentinel credentials."""
-    for key, value in emulator.env.items():
-        monkeypatch.setenv(key, value)
+def aws(aws_emulator: RunningEmulator, monkeypatch: pytest.MonkeyPatch) -> RunningEmulator:
+    """The emulator behind ``_aws``, reached with sentinel credentials and no pacing."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", SENTINEL_KEY)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SENTINEL_SECRET)
-    monkeypatch.setenv(_aws.RATE_SCALE_ENV, "off")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.delenv(_aws.MAX_ATTEMPTS_ENV)
     _aws.reset_clients()
-    yield emulator
-    _aws.reset_clients()
+    return aws_emulator
 
 
 def seed_set(emu: RunningEmulator, name: str, vdm_options: dict[str, Any] | None = None) -> None:

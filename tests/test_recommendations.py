@@ -7,7 +7,7 @@ import asyncio
 import json
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -41,6 +41,8 @@ from vdm_resources.recommendations import (
     validate_filter,
     warning_message,
 )
+
+from .mocks import ComponentMocks, run_component
 
 
 def rec(
@@ -283,15 +285,9 @@ CONTEXT = "VdmRecommendations 'r'"
 
 
 @pytest.fixture
-def emu(emulator: RunningEmulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningEmulator]:
-    """The emulator, with boto3 (through ``_aws``) pointed at it and client pacing off."""
-    for key, value in emulator.env.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv(_aws.RATE_SCALE_ENV, "off")
-    monkeypatch.setenv(_aws.MAX_ATTEMPTS_ENV, "4")
-    _aws.reset_clients()
-    yield emulator
-    _aws.reset_clients()
+def emu(aws_emulator: RunningEmulator) -> RunningEmulator:
+    """The emulator with ``_aws`` pointed at it (shared fixture in conftest)."""
+    return aws_emulator
 
 
 def seed(emu: RunningEmulator, n: int, seed_: int = 7) -> list[dict[str, Any]]:
@@ -397,18 +393,6 @@ def test_paced_reads_stay_under_the_emulators_rate_limit(
 # ------------------------------------------------------------------------------ component
 
 
-class Mocks(pulumi.runtime.Mocks):
-    """Resource registration only; the component's read still goes to the emulator."""
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        return f"{args.name}-id", dict(args.inputs)
-
-    def call(
-        self, args: pulumi.runtime.MockCallArgs
-    ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        return {}, None
-
-
 OUTPUT_NAMES = (
     "recommendations",
     "count",
@@ -423,19 +407,7 @@ def run_program(
     build: Callable[[], VdmRecommendations], *, preview: bool = False
 ) -> dict[str, Any]:
     """Run ``build`` under Pulumi mocks and return the component's resolved outputs."""
-    pulumi.runtime.set_mocks(Mocks(), preview=preview)
-    seen: dict[str, Any] = {}
-
-    @pulumi.runtime.test  # type: ignore[misc]
-    def program() -> pulumi.Output[Any]:
-        comp = build()
-        outs = [getattr(comp, name) for name in OUTPUT_NAMES]
-        return pulumi.Output.all(*outs).apply(
-            lambda vals: seen.update(zip(OUTPUT_NAMES, vals, strict=True))
-        )
-
-    program()
-    return seen
+    return run_component(build, OUTPUT_NAMES, preview=preview)
 
 
 @pytest.fixture
@@ -467,7 +439,7 @@ def test_component_bad_filter_fails_in_the_constructor_before_any_call(
     emu: RunningEmulator,
 ) -> None:
     seed(emu, 3)
-    pulumi.runtime.set_mocks(Mocks(), preview=True)
+    pulumi.runtime.set_mocks(ComponentMocks(), preview=True)
     with pytest.raises(VdmValidationError) as info:
         VdmRecommendations("deliverability", filter={"STATUS": "OPEN", "RESOURCE_ARN": "arn:x"})
     assert str(info.value).startswith("VdmRecommendations 'deliverability': filter: ")
