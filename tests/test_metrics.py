@@ -12,6 +12,7 @@ import pulumi
 import pytest
 
 from vdm_resources import _aws
+from vdm_resources._component import LateInputError
 from vdm_resources.emulator.models import metric_value
 from vdm_resources.emulator.testing import RunningEmulator
 from vdm_resources.errors import VdmApiError, VdmThrottledError, VdmValidationError
@@ -29,7 +30,6 @@ from vdm_resources.metrics import (
     resolve_window,
     validate_queries,
 )
-from vdm_resources.recommendations import LateInputError
 
 from .mocks import ComponentMocks, run_component
 

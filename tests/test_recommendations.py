@@ -15,6 +15,7 @@ import pulumi
 import pytest
 
 from vdm_resources import _aws
+from vdm_resources._component import LateInputError, ReadError
 from vdm_resources.emulator.models import generate_recommendations
 from vdm_resources.emulator.testing import RunningEmulator
 from vdm_resources.errors import (
@@ -24,8 +25,6 @@ from vdm_resources.errors import (
     VdmValidationError,
 )
 from vdm_resources.recommendations import (
-    LateInputError,
-    ReadError,
     RecommendationGateError,
     VdmRecommendations,
     fetch_recommendations,

@@ -23,16 +23,25 @@ from typing import Any
 import pulumi
 
 from . import _aws
-from .errors import VdmApiError, VdmError, VdmValidationError
-from .recommendations import (
-    InputError,
+from ._component import (
     apply_error,
     configured_region,
+    fail,
     is_plain,
+    publish,
     run_blocking,
-    validate_region,
 )
+from .errors import VdmApiError, VdmError, VdmValidationError
+from .recommendations import validate_region
 
+OUTPUT_NAMES = (
+    "series",
+    "errors",
+    "rates",
+    "start_date",
+    "end_date",
+    "region",
+)
 TYPE_TOKEN = "vdm-resources:sesv2:VdmMetrics"
 
 METRICS = (
@@ -74,27 +83,18 @@ class MetricQueryError(VdmApiError, pulumi.RunError):
     """``fail_on_error`` and some queries failed; a ``RunError`` so Pulumi prints just the text."""
 
 
-def _fail(context: str | None, message: str) -> InputError:
-    return InputError(f"{context}: {message}" if context else message)
-
-
-# ---------------------------------------------------------------------------------------------
-# Validation, before any call.
-# ---------------------------------------------------------------------------------------------
-
-
 def validate_dimensions(dimensions: Any, where: str, context: str | None = None) -> dict[str, str]:
     """Dimensions as a sorted plain dict; ``None``/``{}`` mean "whole account" (none sent)."""
     if dimensions is None:
         return {}
     if not isinstance(dimensions, Mapping):
-        raise _fail(
+        raise fail(
             context,
             f"{where}: {dimensions!r} must be a mapping of dimension names to values, like "
             "{'EMAIL_IDENTITY': 'example.com'}",
         )
     if len(dimensions) > MAX_DIMENSIONS:
-        raise _fail(
+        raise fail(
             context,
             f"{where}: {dict(dimensions)!r} has {len(dimensions)} dimensions; at most "
             f"{MAX_DIMENSIONS} are allowed",
@@ -105,12 +105,12 @@ def validate_dimensions(dimensions: Any, where: str, context: str | None = None)
             hint = ""
             if isinstance(key, str) and key.upper() in DIMENSION_KEYS:
                 hint = f" (names are upper case: {key.upper()!r})"
-            raise _fail(
+            raise fail(
                 context,
                 f"{where}: unknown dimension {key!r}{hint}; allowed: {', '.join(DIMENSION_KEYS)}",
             )
         if not isinstance(value, str) or not value:
-            raise _fail(context, f"{where}: {key} value {value!r} must be a non-empty string")
+            raise fail(context, f"{where}: {key} value {value!r} must be a non-empty string")
         out[key] = value
     return dict(sorted(out.items()))
 
@@ -120,7 +120,7 @@ def _validate_metric(metric: Any, where: str, context: str | None) -> str:
         hint = ""
         if isinstance(metric, str) and metric.upper() in METRICS:
             hint = f" (names are upper case: {metric.upper()!r})"
-        raise _fail(
+        raise fail(
             context, f"{where}: {metric!r} is not a VDM metric{hint}; allowed: {', '.join(METRICS)}"
         )
     return str(metric)
@@ -139,31 +139,31 @@ def validate_queries(
     dimensions would an explicit query get?
     """
     if queries is not None and (metrics is not None or dimensions is not None):
-        raise _fail(
+        raise fail(
             context,
             "queries: pass either queries=[...] or metrics=[...] (with dimensions={...}), not both",
         )
     if queries is None:
         if metrics is None:
-            raise _fail(
+            raise fail(
                 context,
                 "metrics: nothing to read; pass metrics=['SEND', ...] (with dimensions={...}) or "
                 "queries=[{'id': ..., 'metric': ..., 'dimensions': {...}}, ...]",
             )
         if isinstance(metrics, str) or not isinstance(metrics, Sequence) or not metrics:
-            raise _fail(context, f"metrics: {metrics!r} must be a non-empty list of metric names")
+            raise fail(context, f"metrics: {metrics!r} must be a non-empty list of metric names")
         dims = validate_dimensions(dimensions, "dimensions", context)
         seen: set[str] = set()
         out: list[Query] = []
         for i, metric in enumerate(metrics):
             name = _validate_metric(metric, f"metrics[{i}]", context)
             if name in seen:
-                raise _fail(context, f"metrics[{i}]: {name!r} is listed twice")
+                raise fail(context, f"metrics[{i}]: {name!r} is listed twice")
             seen.add(name)
             out.append({"id": name.lower(), "metric": name, "dimensions": dims})
         return out
     if isinstance(queries, (str, Mapping)) or not isinstance(queries, Sequence) or not queries:
-        raise _fail(
+        raise fail(
             context,
             f"queries: {queries!r} must be a non-empty list of "
             "{'id': ..., 'metric': ..., 'dimensions': {...}}",
@@ -173,24 +173,22 @@ def validate_queries(
     for i, query in enumerate(queries):
         where = f"queries[{i}]"
         if not isinstance(query, Mapping):
-            raise _fail(
-                context, f"{where}: {query!r} must be a mapping with id, metric, dimensions"
-            )
+            raise fail(context, f"{where}: {query!r} must be a mapping with id, metric, dimensions")
         unknown = sorted(set(query) - {"id", "metric", "dimensions"})
         if unknown:
-            raise _fail(
+            raise fail(
                 context,
                 f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; allowed: id, metric, "
                 "dimensions",
             )
         query_id = query.get("id")
         if not isinstance(query_id, str) or not 1 <= len(query_id) <= MAX_ID_LENGTH:
-            raise _fail(
+            raise fail(
                 context,
                 f"{where}.id: {query_id!r} must be a string of 1 to {MAX_ID_LENGTH} characters",
             )
         if query_id in ids:
-            raise _fail(
+            raise fail(
                 context, f"{where}.id: {query_id!r} is used by an earlier query; ids must be unique"
             )
         ids.add(query_id)
@@ -211,7 +209,7 @@ def _as_date(value: Any, prop: str, context: str | None) -> date:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    raise _fail(context, f"{prop}: {value!r} is not a date; use 'YYYY-MM-DD' or a datetime.date")
+    raise fail(context, f"{prop}: {value!r} is not a date; use 'YYYY-MM-DD' or a datetime.date")
 
 
 def utc_today() -> date:
@@ -233,15 +231,13 @@ def resolve_window(
     today = today or utc_today()
     if last_days is not None:
         if start_date is not None or end_date is not None:
-            raise _fail(
-                context, "last_days: pass either last_days or start_date/end_date, not both"
-            )
+            raise fail(context, "last_days: pass either last_days or start_date/end_date, not both")
         if isinstance(last_days, bool) or not isinstance(last_days, int) or last_days < 1:
-            raise _fail(context, f"last_days: {last_days!r} must be a whole number of days >= 1")
+            raise fail(context, f"last_days: {last_days!r} must be a whole number of days >= 1")
         return today - timedelta(days=last_days), today - timedelta(days=1)
     if start_date is None:
         if end_date is not None:
-            raise _fail(context, "end_date: given without start_date; pass start_date too")
+            raise fail(context, "end_date: given without start_date; pass start_date too")
         return resolve_window(last_days=DEFAULT_LAST_DAYS, today=today, context=context)
     first = _as_date(start_date, "start_date", context)
     last = (
@@ -250,9 +246,9 @@ def resolve_window(
         else today - timedelta(days=1)
     )
     if last > today:
-        raise _fail(context, f"end_date: {last.isoformat()} is after today ({today.isoformat()})")
+        raise fail(context, f"end_date: {last.isoformat()} is after today ({today.isoformat()})")
     if first > last:
-        raise _fail(
+        raise fail(
             context,
             f"start_date: {first.isoformat()} is after end_date {last.isoformat()}; both ends "
             "are inclusive, so a one-day window has start_date == end_date",
@@ -482,7 +478,7 @@ class VdmMetrics(pulumi.ComponentResource):
             try:
                 _aws.resolve_region(region, configured)  # type: ignore[arg-type]
             except VdmValidationError as exc:
-                raise _fail(context, str(exc)) from exc
+                raise fail(context, str(exc)) from exc
 
         super().__init__(TYPE_TOKEN, resource_name, {}, opts)
 
@@ -523,19 +519,4 @@ class VdmMetrics(pulumi.ComponentResource):
             *(pulumi.Output.from_input(v) for v in inputs)
         ).apply(read)  # type: ignore[arg-type]
 
-        self.series = result.apply(lambda r: r["series"])
-        self.errors = result.apply(lambda r: r["errors"])
-        self.rates = result.apply(lambda r: r["rates"])
-        self.start_date = result.apply(lambda r: r["start_date"])
-        self.end_date = result.apply(lambda r: r["end_date"])
-        self.region = result.apply(lambda r: r["region"])
-        self.register_outputs(
-            {
-                "series": self.series,
-                "errors": self.errors,
-                "rates": self.rates,
-                "start_date": self.start_date,
-                "end_date": self.end_date,
-                "region": self.region,
-            }
-        )
+        publish(self, result, OUTPUT_NAMES)

@@ -12,18 +12,32 @@ The pure helpers (:func:`validate_filter`, :func:`fetch_recommendations`, :func:
 
 from __future__ import annotations
 
-import asyncio
-import functools
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 import pulumi
 
 from . import _aws
+from ._component import (
+    apply_error,
+    configured_region,
+    fail,
+    is_plain,
+    publish,
+    run_blocking,
+)
 from ._shapes import REGION_NAME
 from .errors import VdmApiError, VdmError, VdmGateError, VdmValidationError
 
+OUTPUT_NAMES = (
+    "recommendations",
+    "count",
+    "open_count",
+    "high_impact_count",
+    "counts_by_type",
+    "region",
+)
 TYPE_TOKEN = "vdm-resources:sesv2:VdmRecommendations"
 
 FILTER_KEYS = ("TYPE", "IMPACT", "STATUS", "RESOURCE_ARN")
@@ -54,53 +68,14 @@ _ENUMS: dict[str, tuple[str, ...]] = {
 }
 _IMPACT_RANK = {"HIGH": 0, "LOW": 1}
 
-Recommendation = dict[str, Any]
-Criteria = dict[str, tuple[str, ...]]
-T = TypeVar("T")
-
-
-class InputError(VdmValidationError, pulumi.RunError):
-    """Invalid component input.
-
-    Also a ``pulumi.RunError`` so the Python language host prints the message alone rather than
-    "Program failed with an unhandled exception" and a traceback pointing into this package.
-    """
-
 
 class RecommendationGateError(VdmGateError, pulumi.RunError):
     """``fail_on`` matched. A ``RunError`` for the same reason as :class:`InputError`."""
 
 
-class LateInputError(VdmError, pulumi.RunError):
-    """Invalid input found only once an Output input resolved.
-
-    Not a ``VdmValidationError``: that is a ``ValueError``, and Pulumi re-wraps a ValueError
-    raised while it serializes outputs into "While processing input ..." with a traceback.
-    """
-
-
-class ReadError(VdmApiError, pulumi.RunError):
-    """The read failed after ``_aws.call``'s retries; a ``RunError`` so Pulumi prints one line."""
-
-
-def apply_error(exc: VdmError, context: str) -> Exception:
-    """The exception to raise from inside an ``apply`` for an expected failure.
-
-    Pulumi prints a ``RunError`` as a plain message; anything else becomes "Program failed with
-    an unhandled exception" and a traceback through this package and the SDK.
-    """
-    message = str(exc)
-    if not message.startswith(context):
-        message = f"{context}: {message}"
-    if isinstance(exc, pulumi.RunError) and not isinstance(exc, ValueError):
-        return exc
-    if isinstance(exc, VdmApiError):
-        return ReadError(message, code=exc.code, operation=exc.operation)
-    return LateInputError(message)
-
-
-def _fail(context: str | None, message: str) -> InputError:
-    return InputError(f"{context}: {message}" if context else message)
+Recommendation = dict[str, Any]
+Criteria = dict[str, tuple[str, ...]]
+T = TypeVar("T")
 
 
 def _choices(values: Iterable[str]) -> str:
@@ -122,7 +97,7 @@ def validate_filter(filter: Mapping[str, Any] | None, context: str | None = None
     if filter is None:
         return {}
     if not isinstance(filter, Mapping):
-        raise _fail(
+        raise fail(
             context,
             f"filter: {filter!r} must be a mapping of filter keys to values, like "
             "{'STATUS': 'OPEN'}",
@@ -133,28 +108,28 @@ def validate_filter(filter: Mapping[str, Any] | None, context: str | None = None
             hint = ""
             if isinstance(key, str) and key.upper() in FILTER_KEYS:
                 hint = f" (keys are upper case: {key.upper()!r})"
-            raise _fail(
+            raise fail(
                 context,
                 f"filter: unknown key {key!r}{hint}; allowed keys: {_choices(FILTER_KEYS)}",
             )
         if not isinstance(value, str):
-            raise _fail(context, f"filter: {key} value {value!r} must be a string")
+            raise fail(context, f"filter: {key} value {value!r} must be a string")
         if not 1 <= len(value) <= FILTER_VALUE_MAX:
-            raise _fail(
+            raise fail(
                 context,
                 f"filter: {key} value {value!r} must be 1 to {FILTER_VALUE_MAX} characters "
                 f"(got {len(value)})",
             )
         allowed = _ENUMS.get(key)
         if allowed is not None and value not in allowed:
-            raise _fail(
+            raise fail(
                 context,
                 f"filter: {key} value {value!r} is not one of {_choices(allowed)}",
             )
         result[key] = value
     keys = frozenset(result)
     if len(keys) > 1 and keys not in FILTER_PAIRS:
-        raise _fail(
+        raise fail(
             context,
             f"filter: {dict(result)!r} combines {' and '.join(sorted(keys))}; the API accepts "
             "one key, or STATUS with IMPACT, or STATUS with TYPE",
@@ -173,13 +148,13 @@ def validate_criteria(
     if criteria is None:
         return None
     if not isinstance(criteria, Mapping):
-        raise _fail(
+        raise fail(
             context,
             f"{prop}: {criteria!r} must be a mapping of recommendation fields to values, like "
             "{'impact': 'HIGH'}",
         )
     if not criteria:
-        raise _fail(
+        raise fail(
             context,
             f"{prop}: {{}} would match every recommendation; omit it or name at least one of "
             f"{_choices(CRITERIA_KEYS)}",
@@ -190,7 +165,7 @@ def validate_criteria(
             hint = ""
             if isinstance(key, str) and key.lower() in CRITERIA_KEYS:
                 hint = f" (keys are the output's snake_case field names: {key.lower()!r})"
-            raise _fail(
+            raise fail(
                 context,
                 f"{prop}: unknown key {key!r}{hint}; allowed keys: {_choices(CRITERIA_KEYS)}",
             )
@@ -200,15 +175,15 @@ def validate_criteria(
         elif isinstance(raw, (list, tuple)) and raw:
             values = raw
         else:
-            raise _fail(
+            raise fail(
                 context, f"{prop}: {key} value {raw!r} must be a string or a non-empty list of them"
             )
         allowed = _ENUMS.get(key.upper())
         for value in values:
             if not isinstance(value, str) or not value:
-                raise _fail(context, f"{prop}: {key} value {value!r} must be a non-empty string")
+                raise fail(context, f"{prop}: {key} value {value!r} must be a non-empty string")
             if allowed is not None and value not in allowed:
-                raise _fail(
+                raise fail(
                     context, f"{prop}: {key} value {value!r} is not one of {_choices(allowed)}"
                 )
         result[key] = tuple(values)
@@ -219,7 +194,7 @@ def validate_region(region: Any, context: str | None = None) -> str | None:
     if region is None:
         return None
     if not isinstance(region, str) or not REGION_NAME.match(region):
-        raise _fail(context, f"region: {region!r} is not an AWS region name (like 'us-east-1')")
+        raise fail(context, f"region: {region!r} is not an AWS region name (like 'us-east-1')")
     return region
 
 
@@ -373,40 +348,6 @@ def warning_message(name: str, criteria: Mapping[str, Any], rec: Mapping[str, An
     )
 
 
-# ---------------------------------------------------------------------------------------------
-# Component plumbing shared with VdmMetrics.
-# ---------------------------------------------------------------------------------------------
-
-
-def configured_region() -> str | None:
-    """``aws:region`` from the stack config; the same place pulumi-aws would look."""
-    try:
-        return pulumi.Config("aws").get("region")
-    except Exception:  # outside a Pulumi program (plain unit tests) there is no config
-        return None
-
-
-def is_plain(value: Any) -> bool:
-    """True when ``value`` holds no Output or awaitable anywhere, so it can be checked now."""
-    if isinstance(value, pulumi.Output) or asyncio.isfuture(value) or asyncio.iscoroutine(value):
-        return False
-    if isinstance(value, Mapping):
-        return all(is_plain(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return all(is_plain(v) for v in value)
-    return True
-
-
-def run_blocking(func: Callable[..., T], *args: Any) -> Awaitable[T]:
-    """Run a blocking read off the event loop.
-
-    The read is paced at AWS's rates (a 1,000-recommendation read takes ten seconds); doing it
-    on the loop would stall every other resource registration in the program meanwhile.
-    """
-    loop = asyncio.get_running_loop()
-    return loop.run_in_executor(None, functools.partial(func, *args))
-
-
 class VdmRecommendations(pulumi.ComponentResource):
     """VDM recommendations in one region, with optional ``fail_on`` gate and ``warn_on`` notes.
 
@@ -445,7 +386,7 @@ class VdmRecommendations(pulumi.ComponentResource):
             try:
                 _aws.resolve_region(region, configured)  # type: ignore[arg-type]
             except VdmValidationError as exc:
-                raise _fail(context, str(exc)) from exc
+                raise fail(context, str(exc)) from exc
 
         super().__init__(TYPE_TOKEN, resource_name, {}, opts)
 
@@ -482,19 +423,4 @@ class VdmRecommendations(pulumi.ComponentResource):
             pulumi.Output.from_input(warn_on),
         ).apply(read)  # type: ignore[arg-type]
 
-        self.recommendations = result.apply(lambda r: r["recommendations"])
-        self.count = result.apply(lambda r: r["count"])
-        self.open_count = result.apply(lambda r: r["open_count"])
-        self.high_impact_count = result.apply(lambda r: r["high_impact_count"])
-        self.counts_by_type = result.apply(lambda r: r["counts_by_type"])
-        self.region = result.apply(lambda r: r["region"])
-        self.register_outputs(
-            {
-                "recommendations": self.recommendations,
-                "count": self.count,
-                "open_count": self.open_count,
-                "high_impact_count": self.high_impact_count,
-                "counts_by_type": self.counts_by_type,
-                "region": self.region,
-            }
-        )
+        publish(self, result, OUTPUT_NAMES)
