@@ -1,0 +1,1 @@
+"""Benchmarks of vdm-resources against AWS's rate-limit floor (see ``benchmarks/run.py``)."""
