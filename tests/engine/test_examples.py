@@ -12,15 +12,13 @@ Each example works in a region of its own, so the module's one emulator needs no
 
 from __future__ import annotations
 
-import re
-
 import json
+import re
 import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 from tests.readme_blocks import EXAMPLES, apply_edit, check_capture, find
