@@ -67,6 +67,7 @@ _NETWORK_ERRORS = (
     botocore.exceptions.ReadTimeoutError,
     botocore.exceptions.ConnectTimeoutError,
 )
+_AMBIGUOUS_CODES = (_RETRYABLE_CODES - _THROTTLE_CODES) | {e.__name__ for e in _NETWORK_ERRORS}
 
 
 def _env_float(name: str, default: float) -> float:
@@ -192,6 +193,18 @@ def reset_clients() -> None:
         _REGISTRY.clients.clear()
         _REGISTRY.pacers.clear()
         _REGISTRY.session = None
+
+
+def may_have_applied(exc: VdmApiError) -> bool:
+    """Whether a write that raised ``exc`` may still have reached AWS.
+
+    Throttling and other 4xx answers mean the request was refused. A 5xx answer, a dropped
+    connection or a read timeout leave it open: AWS may have applied it, even after the client
+    gave up (a timed-out request can land seconds later).
+    """
+    if isinstance(exc, (VdmThrottledError, VdmNotFoundError)):
+        return False
+    return not exc.code or exc.code in _AMBIGUOUS_CODES
 
 
 def _error_code(exc: botocore.exceptions.ClientError) -> tuple[str, str, int]:

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterator
+import os
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
+import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, ResourceProvider
 from pulumi.output import Unknown
 from pydantic import BaseModel, ValidationError
@@ -72,8 +76,14 @@ def check_props(model: type[BaseModel], news: dict[str, Any]) -> CheckResult:
             loc = tuple(str(p) for p in err["loc"])
             if any(loc[: len(u)] == u for u in unknown):
                 continue
-            failures.append(CheckFailure(top, reason))
+            failures.append(CheckFailure(top, _printable(reason)))
     return CheckResult(news, failures)
+
+
+def _printable(text: str) -> str:
+    """``text`` on one line: a key or value holding a newline or other control character (a
+    user's typo, generated input) is shown escaped rather than breaking the engine's display."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def one_line_errors(resource_type: str) -> Callable[[F], F]:
@@ -94,6 +104,82 @@ def one_line_errors(resource_type: str) -> Callable[[F], F]:
         return inner  # type: ignore[return-value]
 
     return wrap
+
+
+#: How the engine's gRPC address looks on the provider's command line (``127.0.0.1:40123``).
+_ADDRESS = re.compile(r"^(\[[0-9a-fA-F:]+\]|[\w.-]+):\d+$")
+
+
+def _engine_address() -> str | None:
+    """The engine's address when running as the dynamic-provider plugin, else None.
+
+    The engine starts every resource plugin with its own gRPC address as the last argument, and
+    the Python dynamic-provider launcher passes it through; but ``pulumi.dynamic``'s host never
+    connects to it, so ``pulumi.log`` inside a provider only prints to stderr (shown by the CLI
+    as plain text, not counted as a warning).
+    """
+    argv = sys.argv
+    if not argv or not argv[0].replace(os.sep, "/").endswith("pulumi/dynamic/__main__.py"):
+        return None
+    for arg in reversed(argv[1:]):
+        if _ADDRESS.match(arg):
+            return arg
+    return None
+
+
+def warn(message: str) -> None:
+    """Show ``message`` as a warning of the current CLI run, from the provider process.
+
+    Goes straight to the engine's ``Log`` service so the CLI lists it under "Diagnostics" and
+    counts it as a warning; anywhere else (unit tests, an engine that cannot be reached) it
+    falls back to ``pulumi.log.warn``, which prints it. A warning must never fail a refresh.
+    """
+    address = _engine_address()
+    if address is not None:
+        try:
+            import grpc
+            from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
+
+            with grpc.insecure_channel(address) as channel:
+                engine_pb2_grpc.EngineStub(channel).Log(
+                    engine_pb2.LogRequest(severity=engine_pb2.WARNING, message=message, urn=""),
+                    timeout=5,
+                )
+            return
+        except Exception:  # any failure: fall through to the printed form
+            pass
+    pulumi.log.warn(message)
+
+
+def drift_warning(
+    context: str,
+    leaves: Iterable[tuple[str, str]],
+    managed: Callable[[str, str], Any],
+    recorded: Callable[[str, str], Any],
+    live: Callable[[str, str], Any],
+) -> str | None:
+    """The refresh warning for managed values changed since this stack last wrote or saw them.
+
+    ``recorded`` reads the state's outputs: what the last create/update wrote (or the last
+    refresh saw), so one out-of-band change is reported once, by the refresh that finds it.
+    Unmanaged values are somebody else's and never reported.
+    """
+    changes = []
+    for group, key in leaves:
+        if managed(group, key) is None:
+            continue
+        before, after = recorded(group, key), live(group, key)
+        if before is not None and before != after:
+            path = f"{group}.{key}" if group else key
+            changes.append(f"{path} {before} => {'(unset)' if after is None else after}")
+    if not changes:
+        return None
+    return (
+        f"{context}: changed since this stack last wrote or read it: {', '.join(changes)}. "
+        "Another stack, the console or a script may be writing these settings (the next "
+        "`pulumi up` writes the declared values back; keep one owner), or an interrupted or "
+        "failed `pulumi up` of this stack applied them."
+    )
 
 
 class BaseVdmProvider(ResourceProvider):

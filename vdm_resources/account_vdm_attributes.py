@@ -18,12 +18,21 @@ from pydantic import BaseModel, ConfigDict
 from . import _aws
 from ._common import INPUTS_KEY, NAME_KEY, OUTPUT_ONLY, leaf, plain
 from ._ownership import claim_account_region
-from ._provider import BaseVdmProvider, check_props, is_unknown, one_line_errors, user_props
+from ._provider import (
+    BaseVdmProvider,
+    check_props,
+    drift_warning,
+    is_unknown,
+    one_line_errors,
+    user_props,
+    warn,
+)
 from ._shapes import (
     AccountVdmAttributesProps,
     expand_account_vdm_attributes,
     flatten_account_vdm_attributes,
 )
+from .errors import VdmApiError, VdmError
 
 TYPE_NAME = "AccountVdmAttributes"
 #: The managed leaves, as (group, key); group "" is a top-level property.
@@ -46,6 +55,19 @@ def find_account_vdm_attributes(region: str, context: str) -> dict[str, Any] | N
     """The finder for this resource's read path: the live attributes, or None if never set."""
     account = _aws.call("GetAccount", region, context=context)
     return flatten_account_vdm_attributes(account.get("VdmAttributes"))
+
+
+def _holds(region: str, declared: dict[str, Any], context: str) -> bool:
+    """After a write of unknown outcome: does the account hold every declared value?"""
+    try:
+        live = find_account_vdm_attributes(region, context)
+    except VdmError:
+        return False
+    return live is not None and all(
+        _get(live, g, k) == _get(declared, g, k)
+        for g, k in LEAVES
+        if _get(declared, g, k) is not None
+    )
 
 
 def _merge(current: dict[str, Any] | None, declared: dict[str, Any]) -> dict[str, Any]:
@@ -90,7 +112,14 @@ class AccountVdmAttributesProvider(BaseVdmProvider):
         region = self.resolve_region(props.get("region"))
         context = _context(props)
         previous = find_account_vdm_attributes(region, context)
-        self._put(region, props, context)
+        try:
+            self._put(region, props, context)
+        except VdmApiError as exc:
+            # A failed create leaves nothing in the state, so the next create would read back
+            # this write (if it landed) as "previous" and restore_on_delete would restore the
+            # wrong settings. When AWS already holds the declared values, the create succeeded.
+            if not _aws.may_have_applied(exc) or not _holds(region, props, context):
+                raise
         live = _merge(previous, props)
         return CreateResult(region, self._outs(region, props, live, previous, props))
 
@@ -113,6 +142,15 @@ class AccountVdmAttributesProvider(BaseVdmProvider):
         if live is None:
             return ReadResult(None, {})
         inputs = dict(props.get(INPUTS_KEY) or {})
+        drifted = drift_warning(
+            _context(props),
+            LEAVES,
+            lambda g, k: _get(inputs, g, k),
+            lambda g, k: _get(props, g, k),
+            lambda g, k: _get(live, g, k),
+        )
+        if drifted:
+            warn(drifted)
         for group, key in LEAVES:
             if _get(inputs, group, key) is not None:  # managed: show drift in the user's shape
                 if group:

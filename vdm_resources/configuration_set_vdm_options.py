@@ -17,7 +17,15 @@ from pydantic import BaseModel, ConfigDict
 
 from . import _aws
 from ._common import INPUTS_KEY, NAME_KEY, OUTPUT_ONLY, leaf, plain
-from ._provider import BaseVdmProvider, check_props, is_unknown, one_line_errors, user_props
+from ._provider import (
+    BaseVdmProvider,
+    check_props,
+    drift_warning,
+    is_unknown,
+    one_line_errors,
+    user_props,
+    warn,
+)
 from ._shapes import (
     ConfigurationSetVdmOptionsProps,
     expand_vdm_options,
@@ -125,6 +133,15 @@ class ConfigurationSetVdmOptionsProvider(BaseVdmProvider):
         if live is None:
             return ReadResult(None, {})
         inputs = dict(props.get(INPUTS_KEY) or {})
+        drifted = drift_warning(
+            _context(props),
+            LEAVES,
+            lambda g, k: leaf(inputs, g, k),
+            lambda g, k: leaf(props, g, k),
+            lambda g, k: leaf(live, g, k),
+        )
+        if drifted:
+            warn(drifted)
         for group, key in LEAVES:
             if leaf(inputs, group, key) is not None:
                 inputs[group] = {**inputs[group], key: leaf(live, group, key)}
