@@ -174,7 +174,8 @@ def validate_queries(
         where = f"queries[{i}]"
         if not isinstance(query, Mapping):
             raise fail(context, f"{where}: {query!r} must be a mapping with id, metric, dimensions")
-        unknown = sorted(set(query) - {"id", "metric", "dimensions"})
+        # Sorted by repr: keys of mixed types (0 and "") must not make the sort itself fail.
+        unknown = sorted(set(query) - {"id", "metric", "dimensions"}, key=repr)
         if unknown:
             raise fail(
                 context,
@@ -234,7 +235,12 @@ def resolve_window(
             raise fail(context, "last_days: pass either last_days or start_date/end_date, not both")
         if isinstance(last_days, bool) or not isinstance(last_days, int) or last_days < 1:
             raise fail(context, f"last_days: {last_days!r} must be a whole number of days >= 1")
-        return today - timedelta(days=last_days), today - timedelta(days=1)
+        try:
+            return today - timedelta(days=last_days), today - timedelta(days=1)
+        except OverflowError:
+            raise fail(
+                context, f"last_days: {last_days!r} reaches back before the year 1"
+            ) from None
     if start_date is None:
         if end_date is not None:
             raise fail(context, "end_date: given without start_date; pass start_date too")
