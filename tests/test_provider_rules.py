@@ -119,3 +119,29 @@ def test_configuration_set_diff_rules() -> None:
     assert p.diff("marketing", CS_OUTS, unknown).replaces == ["configuration_set_name"]
     moved = {**same, "region": "eu-west-1"}
     assert p.diff("marketing", CS_OUTS, moved).replaces == ["region"]
+
+
+def test_taking_over_or_handing_over_an_option_is_a_change() -> None:
+    """Equal values, different ownership: the state must record it (delete depends on it)."""
+    p = ConfigurationSetVdmOptionsProvider()
+    recorded = {
+        **CS_OUTS,
+        "__inputs": {
+            "configuration_set_name": "marketing",
+            "dashboard_options": {"engagement_metrics": "DISABLED"},
+        },
+    }
+    same = {
+        "configuration_set_name": "marketing",
+        "dashboard_options": {"engagement_metrics": "DISABLED"},
+    }
+    assert p.diff("marketing", recorded, same).changes is False
+    handed_over = {"configuration_set_name": "marketing"}
+    assert p.diff("marketing", recorded, handed_over).changes is True
+    taken_over = {**same, "guardian_options": {"optimized_shared_delivery": "ENABLED"}}  # = live
+    assert p.diff("marketing", recorded, taken_over).changes is True
+    a = AccountVdmAttributesProvider()
+    olds = {**ACCOUNT_OUTS, "__inputs": {"vdm_enabled": "ENABLED"}}
+    assert a.diff("us-east-1", olds, {"vdm_enabled": "ENABLED"}).changes is False
+    news = {"vdm_enabled": "ENABLED", "dashboard_attributes": {"engagement_metrics": "ENABLED"}}
+    assert a.diff("us-east-1", olds, news).changes is True

@@ -364,10 +364,10 @@ def test_the_adopt_example_declares_what_its_seed_holds() -> None:
     )
 
 
-def test_known_limitation_removed_block_is_still_deleted(aws_emulator: Any) -> None:
-    """The README's known limitation of ConfigurationSetVdmOptions, as the engine drives it:
-    removing a block is no change, so delete gets the old outputs and removes that option too.
-    When this starts failing, the limitation is gone: update the README."""
+def test_removed_block_is_handed_over_not_deleted(aws_emulator: Any) -> None:
+    """The README's promise, as the engine drives the provider: removing a block from the
+    program is a change with no API call, which records that the option is no longer managed,
+    so a later delete leaves it in place."""
     from vdm_resources import ConfigurationSetVdmOptionsProvider
 
     aws_emulator.control.seed(
@@ -382,8 +382,12 @@ def test_known_limitation_removed_block_is_still_deleted(aws_emulator: Any) -> N
     outs = provider.create(both).outs
     assert outs is not None
     without_dashboard = {k: v for k, v in both.items() if k != "dashboard_options"}
-    assert provider.diff("m", outs, without_dashboard).changes is False
+    assert provider.diff("m", outs, without_dashboard).changes is True
+    aws_emulator.control.reset_requests()
+    outs = provider.update("m", outs, without_dashboard).outs
+    assert outs is not None
+    assert aws_emulator.control.calls() == 0  # nothing to write: only the record changes
     provider.delete("m", outs)
     live = aws_emulator.boto3_client().get_configuration_set(ConfigurationSetName="m")
-    assert "VdmOptions" not in live
-    assert "a later\n  delete of the resource removes it too" in README_TEXT
+    assert live["VdmOptions"] == {"DashboardOptions": {"EngagementMetrics": "ENABLED"}}
+    assert "Removing a block from the program stops managing it" in README_TEXT

@@ -25,8 +25,28 @@ def plain(value: Any) -> Any:
 
 
 def leaf(props: dict[str, Any], group: str, key: str) -> Any:
+    """The value at ``group.key``; group "" names a top-level property."""
+    if not group:
+        return props.get(key)
     nested = props.get(group)
     return nested.get(key) if isinstance(nested, dict) else None
+
+
+def ownership_changed(
+    olds: dict[str, Any], news: dict[str, Any], leaves: tuple[tuple[str, str], ...]
+) -> bool:
+    """Whether the program starts or stops managing a leaf since the last write.
+
+    Neither needs an API call, but the state must record it: delete removes exactly the leaves
+    the state says are managed, so a stale record would later remove an option the program
+    handed over, or keep one it took on.
+    """
+    recorded = olds.get(INPUTS_KEY)
+    if not isinstance(recorded, dict):
+        return False
+    managed_now = {(g, k) for g, k in leaves if leaf(news, g, k) is not None}
+    managed_before = {(g, k) for g, k in leaves if leaf(recorded, g, k) is not None}
+    return managed_now != managed_before
 
 
 def with_leaf(props: dict[str, Any], group: str, key: str, value: Any) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Up
 from pydantic import BaseModel, ConfigDict
 
 from . import _aws
-from ._common import INPUTS_KEY, NAME_KEY, OUTPUT_ONLY, leaf, plain
+from ._common import INPUTS_KEY, NAME_KEY, OUTPUT_ONLY, leaf, ownership_changed, plain
 from ._ownership import claim_account_region
 from ._provider import (
     BaseVdmProvider,
@@ -43,10 +43,6 @@ LEAVES: tuple[tuple[str, str], ...] = (
 )
 
 
-def _get(props: dict[str, Any], group: str, key: str) -> Any:
-    return props.get(key) if not group else leaf(props, group, key)
-
-
 def _context(props: dict[str, Any]) -> str:
     return f"{TYPE_NAME} {props.get(NAME_KEY) or '<unnamed>'!r}"
 
@@ -64,9 +60,9 @@ def _holds(region: str, declared: dict[str, Any], context: str) -> bool:
     except VdmError:
         return False
     return live is not None and all(
-        _get(live, g, k) == _get(declared, g, k)
+        leaf(live, g, k) == leaf(declared, g, k)
         for g, k in LEAVES
-        if _get(declared, g, k) is not None
+        if leaf(declared, g, k) is not None
     )
 
 
@@ -98,12 +94,14 @@ class AccountVdmAttributesProvider(BaseVdmProvider):
             replaces.append("region")
         changed = bool(replaces)
         for group, key in LEAVES:
-            wanted = _get(news, group, key)
+            wanted = leaf(news, group, key)
             if wanted is None:
                 continue  # not managed
-            if is_unknown(wanted) or wanted != _get(olds, group, key):
+            if is_unknown(wanted) or wanted != leaf(olds, group, key):
                 changed = True
         if bool(news.get("restore_on_delete")) != bool(olds.get("restore_on_delete")):
+            changed = True
+        if ownership_changed(olds, news, LEAVES):
             changed = True
         return DiffResult(changes=changed, replaces=replaces, delete_before_replace=False)
 
@@ -127,7 +125,7 @@ class AccountVdmAttributesProvider(BaseVdmProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         region = str(olds.get("region") or id_)
         needs_write = any(
-            _get(news, g, k) is not None and _get(news, g, k) != _get(olds, g, k) for g, k in LEAVES
+            leaf(news, g, k) is not None and leaf(news, g, k) != leaf(olds, g, k) for g, k in LEAVES
         )
         if needs_write:
             self._put(region, news, _context(news))
@@ -145,16 +143,16 @@ class AccountVdmAttributesProvider(BaseVdmProvider):
         drifted = drift_warning(
             _context(props),
             LEAVES,
-            lambda g, k: _get(inputs, g, k),
-            lambda g, k: _get(props, g, k),
-            lambda g, k: _get(live, g, k),
+            lambda g, k: leaf(inputs, g, k),
+            lambda g, k: leaf(props, g, k),
+            lambda g, k: leaf(live, g, k),
         )
         if drifted:
             warn(drifted)
         for group, key in LEAVES:
-            if _get(inputs, group, key) is not None:  # managed: show drift in the user's shape
+            if leaf(inputs, group, key) is not None:  # managed: show drift in the user's shape
                 if group:
-                    inputs[group] = {**inputs[group], key: _get(live, group, key)}
+                    inputs[group] = {**inputs[group], key: leaf(live, group, key)}
                 else:
                     inputs[key] = live[key]
         outs = self._outs(

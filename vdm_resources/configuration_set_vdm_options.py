@@ -16,7 +16,7 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Up
 from pydantic import BaseModel, ConfigDict
 
 from . import _aws
-from ._common import INPUTS_KEY, NAME_KEY, OUTPUT_ONLY, leaf, plain
+from ._common import INPUTS_KEY, NAME_KEY, OUTPUT_ONLY, leaf, ownership_changed, plain
 from ._provider import (
     BaseVdmProvider,
     check_props,
@@ -94,6 +94,8 @@ class ConfigurationSetVdmOptionsProvider(BaseVdmProvider):
             wanted = leaf(news, group, key)
             if wanted is not None and (is_unknown(wanted) or wanted != leaf(olds, group, key)):
                 changed = True
+        if ownership_changed(olds, news, LEAVES):
+            changed = True
         return DiffResult(changes=changed, replaces=replaces, delete_before_replace=False)
 
     @one_line_errors(TYPE_NAME)
