@@ -293,9 +293,9 @@ def test_missing_region_message(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_missing_credentials_message(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The README quotes botocore's own error; if the package starts mapping it to a VdmError,
-    the troubleshooting entry must change with it."""
-    import botocore.exceptions
+    """The README quotes the error a run without credentials ends with: one line naming the
+    call, botocore's reason and its class, with no retry."""
+    from vdm_resources.errors import VdmApiError
 
     for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
         monkeypatch.delenv(var, raising=False)
@@ -305,13 +305,20 @@ def test_missing_credentials_message(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL_SESV2", "http://127.0.0.1:9")  # never reached
     monkeypatch.setenv(_aws.RATE_SCALE_ENV, "off")
     _aws.reset_clients()
+    sleeps: list[float] = []
     try:
-        with pytest.raises(botocore.exceptions.NoCredentialsError) as info:
-            _aws.call("GetAccount", "us-east-1", context="test")
+        with pytest.raises(VdmApiError) as info:
+            _aws.call("GetAccount", "us-east-1", context="test", sleep=sleeps.append)
     finally:
         _aws.reset_clients()
-    assert str(info.value) == "Unable to locate credentials"
-    assert "NoCredentialsError: Unable to locate credentials" in README_TEXT
+    assert str(info.value) == (
+        "test: GetAccount in us-east-1 not sent: Unable to locate credentials (NoCredentialsError)"
+    )
+    assert sleeps == []
+    assert (
+        "GetAccount in us-east-1 not sent: Unable to locate credentials (NoCredentialsError)"
+        in (README_TEXT)
+    )
 
 
 def test_quoted_messages_come_from_the_code() -> None:

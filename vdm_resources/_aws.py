@@ -290,6 +290,16 @@ def call(
                     code=type(exc).__name__,
                     operation=operation,
                 ) from exc
+        except botocore.exceptions.BotoCoreError as exc:
+            # Not an answer from AWS and not worth retrying: no credentials, a missing profile,
+            # an expired SSO token... botocore's message says which, and never holds a secret.
+            for cb in _observers:
+                cb(operation, region, type(exc).__name__)
+            raise VdmApiError(
+                f"{context}: {operation} in {region} not sent: {exc} ({type(exc).__name__})",
+                code=type(exc).__name__,
+                operation=operation,
+            ) from exc
         else:
             for cb in _observers:
                 cb(operation, region, "OK")
