@@ -526,6 +526,75 @@ def test_component_gate_fails_with_one_line_per_match(
     ]
 
 
+class RecordingMocks(ComponentMocks):
+    """Mocks that note when each resource is registered and when each warning is logged."""
+
+    def __init__(self, events: list[str]) -> None:
+        self.events = events
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        self.events.append(f"registered {args.name}")
+        return super().new_resource(args)
+
+
+def run_with_a_late_resource(
+    build: Callable[[], Any], events: list[str], delay: float = 1.0
+) -> None:
+    """Run ``build`` next to a resource that registers ``delay`` seconds in: longer than the
+    component's read, as when a resource waits for its ``depends_on`` to register."""
+    pulumi.runtime.set_mocks(RecordingMocks(events), preview=True)
+
+    @pulumi.runtime.test  # type: ignore[misc]
+    def program() -> None:
+        late = pulumi.Output.from_input(asyncio.sleep(delay, result="late"))
+        pulumi.CustomResource("test:index:Late", "late", {"value": late})
+        build()
+
+    program()
+
+
+def test_component_findings_wait_for_the_programs_other_registrations(
+    emu: RunningEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gate and the warnings come after every other registration: a preview that the gate
+    fails still shows the whole diff, and reads diff, warnings, gate."""
+    seed(emu, 20)
+    events: list[str] = []
+    monkeypatch.setattr(
+        pulumi.log, "warn", lambda msg, resource=None, *a, **k: events.append("warning")
+    )
+    with pytest.raises(RecommendationGateError) as info:
+        run_with_a_late_resource(
+            lambda: VdmRecommendations(
+                "deliverability",
+                fail_on={"impact": "HIGH"},
+                warn_on={"impact": "LOW"},
+            ),
+            events,
+        )
+    assert "recommendation(s) match fail_on {'impact': 'HIGH'}" in str(info.value)
+    assert emu.control.calls("ListRecommendations") == 1
+    assert "registered late" in events and "warning" in events
+    assert events.index("registered late") < events.index("warning")
+
+
+def test_component_gates_of_one_run_fail_it_together(emu: RunningEmulator) -> None:
+    """A program stops at its first error: two gates that match report in one error."""
+    emu.control.set_recommendations(REGION, generate_recommendations(5, 1, region=REGION))
+    emu.control.set_recommendations("eu-west-1", generate_recommendations(5, 1, region="eu-west-1"))
+
+    def build() -> None:
+        VdmRecommendations("us", region=REGION, fail_on={"status": "OPEN"})
+        VdmRecommendations("eu", region="eu-west-1", fail_on={"status": "OPEN"})
+
+    events: list[str] = []
+    with pytest.raises(RecommendationGateError) as info:
+        run_with_a_late_resource(build, events, delay=0.2)
+    text = str(info.value)
+    assert "VdmRecommendations 'us': " in text and "VdmRecommendations 'eu': " in text
+    assert "registered late" in events
+
+
 def test_component_region_comes_from_the_argument(emu: RunningEmulator) -> None:
     emu.control.set_recommendations("eu-west-1", generate_recommendations(5, 1, region="eu-west-1"))
     emu.control.reset_requests()

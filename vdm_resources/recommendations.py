@@ -27,6 +27,7 @@ from ._component import (
     publish,
     run_blocking,
 )
+from ._gate import expect_report, report_after_registrations
 from ._shapes import REGION_NAME
 from .errors import VdmApiError, VdmError, VdmGateError, VdmValidationError
 
@@ -353,6 +354,14 @@ class VdmRecommendations(pulumi.ComponentResource):
 
     Outputs (plain JSON so they diff cleanly): ``recommendations``, ``count``, ``open_count``,
     ``high_impact_count``, ``counts_by_type``, ``region``.
+
+    A matching ``fail_on`` fails the run with a :class:`RecommendationGateError` listing every
+    match, and ``warn_on`` logs one warning per match, both once every other resource of the
+    program has registered: a preview that the gate fails still shows the whole diff first.
+    The gate does not hold back the rest of the run: ``pulumi up`` applies the program's other
+    resources, then fails. To keep a matching gate from applying anything, run a preview with
+    it as a separate step before the ``up`` (``examples/pr-preview``). Invalid plain inputs
+    still raise :class:`~vdm_resources._component.InputError` from the constructor.
     """
 
     recommendations: pulumi.Output[list[dict[str, Any]]]
@@ -405,14 +414,15 @@ class VdmRecommendations(pulumi.ComponentResource):
                     recs = await run_blocking(fetch_recommendations, resolved, checked, context)
                 except VdmError as exc:
                     raise apply_error(exc, context) from exc
-                if warn_criteria:
-                    for rec in match(recs, raw_warn):
-                        pulumi.log.warn(warning_message(resource_name, raw_warn, rec), self)
-                if fail_criteria:
-                    hits = match(recs, raw_fail)
-                    if hits:
-                        raise RecommendationGateError(gate_message(resource_name, raw_fail, hits))
-                return {"recommendations": recs, "region": resolved, **summarize(recs)}
+                notes = match(recs, raw_warn) if warn_criteria else []
+                hits = match(recs, raw_fail) if fail_criteria else []
+                return {
+                    "recommendations": recs,
+                    "region": resolved,
+                    **summarize(recs),
+                    "warnings": [warning_message(resource_name, raw_warn, r) for r in notes],
+                    "gate": gate_message(resource_name, raw_fail, hits) if hits else None,
+                }
 
             return run()
 
@@ -424,3 +434,17 @@ class VdmRecommendations(pulumi.ComponentResource):
         ).apply(read)  # type: ignore[arg-type]
 
         publish(self, result, OUTPUT_NAMES)
+
+        def report(read: dict[str, Any]) -> Awaitable[None] | None:
+            if not read["warnings"] and not read["gate"]:
+                return None
+            return report_after_registrations(
+                self, read["warnings"], read["gate"], RecommendationGateError
+            )
+
+        # warn_on's warnings and fail_on's error come from an Output of their own, which nothing
+        # registers, exports or depends on, once every other registration of the program is
+        # finished: the read never raises for a match (the outputs stay intact), and a preview
+        # that the gate fails still shows the program's whole diff first (see _gate).
+        expect_report(result)
+        self._report = result.apply(report)

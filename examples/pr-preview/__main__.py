@@ -4,9 +4,8 @@
 ``pulumi config set --path failOn.impact HIGH``; a ``pulumi up`` on the main branch runs without
 it. ``warn_on`` lists the low-impact recommendations as warnings without failing anything.
 
-The recommendations are read only once every resource above them is registered (their URNs
-are known): a preview that the gate fails then still shows the complete diff before the error,
-instead of stopping wherever the read happened to finish.
+A preview that the gate fails still shows the complete diff before the error: the component
+fails the run only once every other resource of the program is registered.
 """
 
 from __future__ import annotations
@@ -35,10 +34,9 @@ transactional = ConfigurationSetVdmOptions(
     opts=pulumi.ResourceOptions(depends_on=[account]),
 )
 
-registered = pulumi.Output.all(account.urn, marketing.urn, transactional.urn)
 recommendations = VdmRecommendations(
     "deliverability",
-    filter=registered.apply(lambda _: {"STATUS": "OPEN"}),
+    filter={"STATUS": "OPEN"},
     fail_on=pulumi.Config().get_object("failOn"),
     warn_on={"impact": "LOW"},
 )

@@ -1,7 +1,11 @@
 """The root program (the main job) under the real engine: its outputs carry the account's
-recommendations, and with the gate configured a preview fails listing what matched."""
+recommendations, and with the gate configured a preview (or an up) fails listing what matched,
+after the rest of the program's diff."""
 
 from __future__ import annotations
+
+import json
+import re
 
 import pytest
 
@@ -52,15 +56,39 @@ def test_main_outputs_include_recommendations(
     assert set(out["configuration_sets"]) == {"marketing", "transactional"}
 
 
+#: The root program's sets with transactional mail's engagement metrics turned on: a pending
+#: update the gate must not hide (the pull request needs both the diff and the gate).
+ENGAGEMENT_FOR_ALL = {
+    "marketing": {
+        "dashboard_options": {"engagement_metrics": "ENABLED"},
+        "guardian_options": {"optimized_shared_delivery": "ENABLED"},
+    },
+    "transactional": {
+        "dashboard_options": {"engagement_metrics": "ENABLED"},
+        "guardian_options": {"optimized_shared_delivery": "ENABLED"},
+    },
+}
+
+
+def engagement_metrics(emu: RunningEmulator, name: str) -> object:
+    found = emu.boto3_client().get_configuration_set(ConfigurationSetName=name)
+    return found.get("VdmOptions", {}).get("DashboardOptions", {}).get("EngagementMetrics")
+
+
 def test_gate_fails_preview_with_the_matches(
     main_project: PulumiProject, engine_emulator: RunningEmulator
 ) -> None:
+    main_project.up().check()  # the stack as deployed (also when this test runs alone)
+    main_project.run("config", "set", "configurationSets", json.dumps(ENGAGEMENT_FOR_ALL)).check()
     main_project.run("config", "set", "--path", "failOn.impact", "HIGH").check()
     try:
-        res = main_project.preview()
+        res = main_project.preview("--diff")
     finally:
         main_project.run("config", "rm", "failOn").check()
+        main_project.run("config", "rm", "configurationSets").check()
     assert res.returncode != 0
+    pending = r'engagement_metrics\s*:\s*"DISABLED"\s*=>\s*"ENABLED"'
+    assert re.search(pending, res.stdout), res.stdout
     high = [r for r in open_recommendations(engine_emulator) if r["Impact"] == "HIGH"]
     assert high
     assert f"{len(high)} recommendation(s) match fail_on" in res.output, res.output
@@ -68,3 +96,27 @@ def test_gate_fails_preview_with_the_matches(
         assert str(rec["ResourceArn"]) in res.output
     assert "Traceback" not in res.output
     main_project.preview("--expect-no-changes").check()
+
+
+def test_gate_fails_up_after_applying_the_rest(
+    main_project: PulumiProject, engine_emulator: RunningEmulator
+) -> None:
+    """The gate fails ``pulumi up`` too, but does not hold back the other resources of the run:
+    the engine applies them, then the run fails (documented; previewing first, as a separate
+    step, is how a pipeline keeps a failing gate from applying anything)."""
+    main_project.up().check()
+    assert engagement_metrics(engine_emulator, "transactional") == "DISABLED"
+    main_project.run("config", "set", "configurationSets", json.dumps(ENGAGEMENT_FOR_ALL)).check()
+    main_project.run("config", "set", "--path", "failOn.impact", "HIGH").check()
+    try:
+        res = main_project.up()
+    finally:
+        main_project.run("config", "rm", "failOn").check()
+        main_project.run("config", "rm", "configurationSets").check()
+    assert res.returncode != 0
+    high = [r for r in open_recommendations(engine_emulator) if r["Impact"] == "HIGH"]
+    assert f"{len(high)} recommendation(s) match fail_on" in res.output, res.output
+    assert "Traceback" not in res.output
+    assert engagement_metrics(engine_emulator, "transactional") == "ENABLED"
+    main_project.up().check()  # back to the program's defaults
+    assert engagement_metrics(engine_emulator, "transactional") == "DISABLED"
