@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 #: Output-only keys: declared on the resource (so they become Output attributes) but never
 #: validated as user input.
@@ -55,3 +55,20 @@ def with_leaf(props: dict[str, Any], group: str, key: str, value: Any) -> dict[s
     nested[key] = value
     out[group] = nested
     return out
+
+
+class _ArgsModel(BaseModel):
+    # Inputs may be Outputs (arbitrary types); a misspelt key fails in the program at once.
+    model_config = ConfigDict(arbitrary_types_allowed=True, extra="forbid")
+
+
+class EngagementMetricsArgs(_ArgsModel):
+    """Typed form of a dashboard block; dicts work too."""
+
+    engagement_metrics: Any = None  # pulumi.Input[str]: "ENABLED" | "DISABLED"
+
+
+class OptimizedSharedDeliveryArgs(_ArgsModel):
+    """Typed form of a guardian block; dicts work too."""
+
+    optimized_shared_delivery: Any = None  # pulumi.Input[str]: "ENABLED" | "DISABLED"

@@ -13,10 +13,18 @@ from typing import Any
 
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
-from pydantic import BaseModel, ConfigDict
 
 from . import _aws
-from ._common import INPUTS_KEY, NAME_KEY, OUTPUT_ONLY, leaf, ownership_changed, plain
+from ._common import (
+    INPUTS_KEY,
+    NAME_KEY,
+    OUTPUT_ONLY,
+    EngagementMetricsArgs,
+    OptimizedSharedDeliveryArgs,
+    leaf,
+    ownership_changed,
+    plain,
+)
 from ._provider import (
     BaseVdmProvider,
     check_props,
@@ -215,18 +223,12 @@ class ConfigurationSetVdmOptionsProvider(BaseVdmProvider):
         }
 
 
-class ConfigurationSetVdmOptionsDashboardOptionsArgs(BaseModel):
+class ConfigurationSetVdmOptionsDashboardOptionsArgs(EngagementMetricsArgs):
     """Typed form of ``dashboard_options`` (pulumi-aws's naming); dicts work too."""
 
-    model_config = ConfigDict(arbitrary_types_allowed=True, extra="forbid")
-    engagement_metrics: Any = None  # pulumi.Input[str]: "ENABLED" | "DISABLED"
 
-
-class ConfigurationSetVdmOptionsGuardianOptionsArgs(BaseModel):
+class ConfigurationSetVdmOptionsGuardianOptionsArgs(OptimizedSharedDeliveryArgs):
     """Typed form of ``guardian_options`` (pulumi-aws's naming); dicts work too."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True, extra="forbid")
-    optimized_shared_delivery: Any = None  # pulumi.Input[str]: "ENABLED" | "DISABLED"
 
 
 class ConfigurationSetVdmOptions(pulumi.dynamic.Resource, module="sesv2", name=TYPE_NAME):
