@@ -83,6 +83,25 @@ if sets and spec.get("export_sets", True):
 '''
 
 
+def many_sets_spec(
+    names: list[str], dashboard: str = "ENABLED", guardian: str = "ENABLED"
+) -> dict[str, Any]:
+    """A spec with one fully managed ConfigurationSetVdmOptions per set and nothing else: the
+    shape the load-style tests use; outputs are not exported, they would only slow the CLI."""
+    return {
+        "account": None,
+        "export_sets": False,
+        "configuration_sets": {
+            f"{n}-vdm": {
+                "configuration_set_name": n,
+                "dashboard_options": {"engagement_metrics": dashboard},
+                "guardian_options": {"optimized_shared_delivery": guardian},
+            }
+            for n in names
+        },
+    }
+
+
 @dataclass
 class Result:
     args: list[str]

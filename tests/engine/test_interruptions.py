@@ -34,7 +34,7 @@ import pytest
 from vdm_resources.emulator.testing import RunningEmulator
 
 from .conftest import seed_sets
-from .harness import PulumiProject
+from .harness import PulumiProject, many_sets_spec
 
 N = 20
 KILL_AFTER_PUTS = 5
@@ -50,20 +50,7 @@ def make_project(
     names = [f"int-{i:02d}" for i in range(N)]
     seed_sets(emu, *names, region=region)
     proj = PulumiProject.create(workdir, emu.env, region=region, extra_env={"VDM_RATE_SCALE": "4"})
-    proj.write_spec(
-        {
-            "account": None,
-            "export_sets": False,
-            "configuration_sets": {
-                f"{n}-vdm": {
-                    "configuration_set_name": n,
-                    "dashboard_options": {"engagement_metrics": "ENABLED"},
-                    "guardian_options": {"optimized_shared_delivery": "ENABLED"},
-                }
-                for n in names
-            },
-        }
-    )
+    proj.write_spec(many_sets_spec(names))
     return proj, names
 
 

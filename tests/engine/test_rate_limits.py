@@ -12,7 +12,7 @@ import pytest
 from vdm_resources.emulator.testing import RunningEmulator
 
 from .conftest import seed_sets
-from .harness import PulumiProject
+from .harness import PulumiProject, many_sets_spec
 
 N = 50
 
@@ -26,20 +26,7 @@ def test_50_sets_under_aws_rate_limits(
     proj = PulumiProject.create(
         tmp_path_factory.mktemp("rate"), engine_emulator.env, region="us-west-2"
     )
-    proj.write_spec(
-        {
-            "account": None,
-            "export_sets": False,
-            "configuration_sets": {
-                f"{n}-vdm": {
-                    "configuration_set_name": n,
-                    "dashboard_options": {"engagement_metrics": "ENABLED"},
-                    "guardian_options": {"optimized_shared_delivery": "ENABLED"},
-                }
-                for n in names
-            },
-        }
-    )
+    proj.write_spec(many_sets_spec(names))
     engine_emulator.control.reset_requests()
     engine_emulator.control.set_rate_limits(enabled=True, scale=1.0)
     try:
