@@ -50,7 +50,11 @@ def ownership_changed(
 
 
 def with_leaf(props: dict[str, Any], group: str, key: str, value: Any) -> dict[str, Any]:
+    """A copy of ``props`` with ``group.key`` set (group "" names a top-level property)."""
     out = dict(props)
+    if not group:
+        out[key] = value
+        return out
     nested = dict(out.get(group) or {})
     nested[key] = value
     out[group] = nested

@@ -23,6 +23,7 @@ from pulumi.output import Unknown
 from pydantic import BaseModel, ValidationError
 
 from . import _aws
+from ._common import INPUTS_KEY, leaf, with_leaf
 from ._shapes import describe_errors
 from .errors import VdmError
 
@@ -154,21 +155,22 @@ def warn(message: str) -> None:
 def drift_warning(
     context: str,
     leaves: Iterable[tuple[str, str]],
-    managed: Callable[[str, str], Any],
-    recorded: Callable[[str, str], Any],
-    live: Callable[[str, str], Any],
+    managed: dict[str, Any],
+    recorded: dict[str, Any],
+    live: dict[str, Any],
 ) -> str | None:
     """The refresh warning for managed values changed since this stack last wrote or saw them.
 
-    ``recorded`` reads the state's outputs: what the last create/update wrote (or the last
-    refresh saw), so one out-of-band change is reported once, by the refresh that finds it.
-    Unmanaged values are somebody else's and never reported.
+    ``managed`` is the inputs last applied (a leaf set there is ours); ``recorded`` is the
+    state's outputs: what the last create/update wrote (or the last refresh saw), so one
+    out-of-band change is reported once, by the refresh that finds it. Unmanaged values are
+    somebody else's and never reported.
     """
     changes = []
     for group, key in leaves:
-        if managed(group, key) is None:
+        if leaf(managed, group, key) is None:
             continue
-        before, after = recorded(group, key), live(group, key)
+        before, after = leaf(recorded, group, key), leaf(live, group, key)
         if before is not None and before != after:
             path = f"{group}.{key}" if group else key
             changes.append(f"{path} {before} => {'(unset)' if after is None else after}")
@@ -180,6 +182,28 @@ def drift_warning(
         "`pulumi up` writes the declared values back; keep one owner), or an interrupted or "
         "failed `pulumi up` of this stack applied them."
     )
+
+
+def refreshed_inputs(
+    context: str,
+    leaves: Iterable[tuple[str, str]],
+    outs: dict[str, Any],
+    live: dict[str, Any],
+) -> dict[str, Any]:
+    """For ``read``: the inputs last applied, with every managed leaf set to its live value.
+
+    Handed to the engine as the refreshed inputs, they make drift show in the next preview as
+    ``live => declared`` in the user's own shape. Drift found here is also warned about.
+    """
+    leaves = tuple(leaves)
+    inputs = dict(outs.get(INPUTS_KEY) or {})
+    drifted = drift_warning(context, leaves, inputs, outs, live)
+    if drifted:
+        warn(drifted)
+    for group, key in leaves:
+        if leaf(inputs, group, key) is not None:
+            inputs = with_leaf(inputs, group, key, leaf(live, group, key))
+    return inputs
 
 
 class BaseVdmProvider(ResourceProvider):

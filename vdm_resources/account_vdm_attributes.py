@@ -29,11 +29,10 @@ from ._ownership import claim_account_region
 from ._provider import (
     BaseVdmProvider,
     check_props,
-    drift_warning,
     is_unknown,
     one_line_errors,
+    refreshed_inputs,
     user_props,
-    warn,
 )
 from ._shapes import (
     AccountVdmAttributesProps,
@@ -147,22 +146,7 @@ class AccountVdmAttributesProvider(BaseVdmProvider):
         live = find_account_vdm_attributes(region, _context(props))
         if live is None:
             return ReadResult(None, {})
-        inputs = dict(props.get(INPUTS_KEY) or {})
-        drifted = drift_warning(
-            _context(props),
-            LEAVES,
-            lambda g, k: leaf(inputs, g, k),
-            lambda g, k: leaf(props, g, k),
-            lambda g, k: leaf(live, g, k),
-        )
-        if drifted:
-            warn(drifted)
-        for group, key in LEAVES:
-            if leaf(inputs, group, key) is not None:  # managed: show drift in the user's shape
-                if group:
-                    inputs[group] = {**inputs[group], key: leaf(live, group, key)}
-                else:
-                    inputs[key] = live[key]
+        inputs = refreshed_inputs(_context(props), LEAVES, props, live)
         outs = self._outs(
             region, inputs or props, live, props.get("previous_vdm_attributes"), props
         )

@@ -28,11 +28,10 @@ from ._common import (
 from ._provider import (
     BaseVdmProvider,
     check_props,
-    drift_warning,
     is_unknown,
     one_line_errors,
+    refreshed_inputs,
     user_props,
-    warn,
 )
 from ._shapes import (
     ConfigurationSetVdmOptionsProps,
@@ -142,19 +141,7 @@ class ConfigurationSetVdmOptionsProvider(BaseVdmProvider):
         live = find_vdm_options(name, region, _context(props))
         if live is None:
             return ReadResult(None, {})
-        inputs = dict(props.get(INPUTS_KEY) or {})
-        drifted = drift_warning(
-            _context(props),
-            LEAVES,
-            lambda g, k: leaf(inputs, g, k),
-            lambda g, k: leaf(props, g, k),
-            lambda g, k: leaf(live, g, k),
-        )
-        if drifted:
-            warn(drifted)
-        for group, key in LEAVES:
-            if leaf(inputs, group, key) is not None:
-                inputs[group] = {**inputs[group], key: leaf(live, group, key)}
+        inputs = refreshed_inputs(_context(props), LEAVES, props, live)
         previous = props.get("previous_vdm_options")
         outs = self._outs(name, region, inputs or props, live, previous, props)
         return ReadResult(name, outs, {**inputs, NAME_KEY: props.get(NAME_KEY)} if inputs else None)
