@@ -222,6 +222,11 @@ def observe(callback: CallObserver) -> None:
     _observers.append(callback)
 
 
+def _notify(operation: str, region: str, outcome: str) -> None:
+    for callback in _observers:
+        callback(operation, region, outcome)
+
+
 def call(
     operation: str,
     region: str,
@@ -253,8 +258,7 @@ def call(
             result: dict[str, Any] = method(**dict(params or {}))
         except botocore.exceptions.ClientError as exc:
             code, message, status = _error_code(exc)
-            for cb in _observers:
-                cb(operation, region, code or str(status))
+            _notify(operation, region, code or str(status))
             retryable = code in _RETRYABLE_CODES or status >= 500 or status == 429
             if code == "NotFoundException" or status == 404:
                 raise VdmNotFoundError(
@@ -281,8 +285,7 @@ def call(
                     operation=operation,
                 ) from exc
         except _NETWORK_ERRORS as exc:
-            for cb in _observers:
-                cb(operation, region, type(exc).__name__)
+            _notify(operation, region, type(exc).__name__)
             last = f"{type(exc).__name__}: {exc}"
             if attempt == max_attempts:
                 raise VdmApiError(
@@ -293,16 +296,14 @@ def call(
         except botocore.exceptions.BotoCoreError as exc:
             # Not an answer from AWS and not worth retrying: no credentials, a missing profile,
             # an expired SSO token... botocore's message says which, and never holds a secret.
-            for cb in _observers:
-                cb(operation, region, type(exc).__name__)
+            _notify(operation, region, type(exc).__name__)
             raise VdmApiError(
                 f"{context}: {operation} in {region} not sent: {exc} ({type(exc).__name__})",
                 code=type(exc).__name__,
                 operation=operation,
             ) from exc
         else:
-            for cb in _observers:
-                cb(operation, region, "OK")
+            _notify(operation, region, "OK")
             result.pop("ResponseMetadata", None)
             return result
         # Full jitter over an exponentially growing window, floored at one pacing interval.

@@ -14,6 +14,8 @@ from typing import Any
 
 import pulumi
 
+from ._component import configured_region
+
 _claims: dict[str, str] = {}
 _lock = threading.Lock()
 
@@ -23,11 +25,9 @@ def _program_region(explicit: Any) -> str | None:
         return explicit
     if explicit is not None:
         return None  # an Output: unknown until apply
-    try:
-        configured = pulumi.Config("aws").get("region")
-    except Exception:  # outside a Pulumi program (unit tests without a stack)
-        configured = None
-    return configured or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    return (
+        configured_region() or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    )
 
 
 def claim_account_region(resource_name: str, region: Any) -> None:
