@@ -21,6 +21,7 @@ from pulumi.dynamic import CheckResult
 from pulumi.output import Unknown
 
 from vdm_resources import AccountVdmAttributesProvider, ConfigurationSetVdmOptionsProvider
+from vdm_resources._component import validate_region
 from vdm_resources._provider import PROVIDER_KEY, UNKNOWN_SENTINEL, is_unknown
 from vdm_resources.emulator.testing import RunningEmulator
 from vdm_resources.errors import VdmValidationError
@@ -29,7 +30,6 @@ from vdm_resources.recommendations import (
     fetch_recommendations,
     validate_criteria,
     validate_filter,
-    validate_region,
 )
 
 # The fixtures used with @given hold no per-example state (a patched function; the emulator,

@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 
 import pulumi
 
+from . import _aws
+from ._shapes import REGION_NAME
 from .errors import VdmApiError, VdmError, VdmValidationError
 
 T = TypeVar("T")
@@ -106,3 +108,24 @@ def publish(
     for name, output in outputs.items():
         setattr(component, name, output)
     component.register_outputs(outputs)
+
+
+def validate_region(region: Any, context: str | None = None) -> str | None:
+    if region is None:
+        return None
+    if not isinstance(region, str) or not REGION_NAME.match(region):
+        raise fail(context, f"region: {region!r} is not an AWS region name (like 'us-east-1')")
+    return region
+
+
+def check_plain_region(region: Any, configured: str | None, context: str) -> None:
+    """At construction: a plain ``region`` (or none at all) must name a region and resolve, so
+    a bad or missing one fails the preview before anything is registered or called. An Output
+    region is checked once it resolves, inside the read."""
+    if not is_plain(region):
+        return
+    validate_region(region, context)
+    try:
+        _aws.resolve_region(region, configured)
+    except VdmValidationError as exc:
+        raise fail(context, str(exc)) from exc

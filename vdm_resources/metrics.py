@@ -25,14 +25,15 @@ import pulumi
 from . import _aws
 from ._component import (
     apply_error,
+    check_plain_region,
     configured_region,
     fail,
     is_plain,
     publish,
     run_blocking,
+    validate_region,
 )
-from .errors import VdmApiError, VdmError, VdmValidationError
-from .recommendations import validate_region
+from .errors import VdmApiError, VdmError
 
 OUTPUT_NAMES = (
     "series",
@@ -479,12 +480,7 @@ class VdmMetrics(pulumi.ComponentResource):
         if all(is_plain(v) for v in inputs[3:6]):
             resolve_window(start_date, end_date, last_days, fixed_today, context)
         configured = configured_region()
-        if is_plain(region):
-            validate_region(region, context)
-            try:
-                _aws.resolve_region(region, configured)  # type: ignore[arg-type]
-            except VdmValidationError as exc:
-                raise fail(context, str(exc)) from exc
+        check_plain_region(region, configured, context)
 
         super().__init__(TYPE_TOKEN, resource_name, {}, opts)
 

@@ -21,15 +21,16 @@ import pulumi
 from . import _aws
 from ._component import (
     apply_error,
+    check_plain_region,
     configured_region,
     fail,
     is_plain,
     publish,
     run_blocking,
+    validate_region,
 )
 from ._gate import expect_report, report_after_registrations
-from ._shapes import REGION_NAME
-from .errors import VdmApiError, VdmError, VdmGateError, VdmValidationError
+from .errors import VdmApiError, VdmError, VdmGateError
 
 OUTPUT_NAMES = (
     "recommendations",
@@ -189,14 +190,6 @@ def validate_criteria(
                 )
         result[key] = tuple(values)
     return result
-
-
-def validate_region(region: Any, context: str | None = None) -> str | None:
-    if region is None:
-        return None
-    if not isinstance(region, str) or not REGION_NAME.match(region):
-        raise fail(context, f"region: {region!r} is not an AWS region name (like 'us-east-1')")
-    return region
 
 
 # ---------------------------------------------------------------------------------------------
@@ -390,12 +383,7 @@ class VdmRecommendations(pulumi.ComponentResource):
         if is_plain(warn_on):
             validate_criteria(warn_on, "warn_on", context)  # type: ignore[arg-type]
         configured = configured_region()
-        if is_plain(region):
-            validate_region(region, context)
-            try:
-                _aws.resolve_region(region, configured)  # type: ignore[arg-type]
-            except VdmValidationError as exc:
-                raise fail(context, str(exc)) from exc
+        check_plain_region(region, configured, context)
 
         super().__init__(TYPE_TOKEN, resource_name, {}, opts)
 
