@@ -125,7 +125,8 @@ def test_the_pr_workflow() -> None:
     assert steps["Install the program's virtualenv (requirements.txt)"]["run"] == "pulumi install"
     assert "vdm-resources" in (d / "requirements.txt").read_text()
     # The CLI version the workflow installs is the one the project is tested with.
-    pinned = re.search(r"^pulumi==(\S+)$", (ROOT / "constraints.txt").read_text(), re.M)
+    cli_mod = (ROOT / "tools" / "engine" / "cli" / "go.mod").read_text()
+    pinned = re.search(r"^\s*github.com/pulumi/pulumi/pkg/v3 v(\S+)", cli_mod, re.M)
     assert pinned
     assert f"--version {pinned.group(1)}" in steps["Install the Pulumi CLI"]["run"]
 

@@ -22,7 +22,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, Resource
 from pulumi.output import Unknown
 from pydantic import BaseModel, ValidationError
 
-from . import _aws
+from . import _aws, _host
 from ._common import INPUTS_KEY, leaf, with_leaf
 from ._shapes import describe_errors
 from .errors import VdmError
@@ -90,8 +90,9 @@ def _printable(text: str) -> str:
 def one_line_errors(resource_type: str) -> Callable[[F], F]:
     """Re-raise expected failures as a plain exception whose text is the whole story.
 
-    The engine shows the exception's text; a VdmError's message already names resource,
-    operation, target and AWS's answer. Anything else is a bug and keeps its traceback.
+    A VdmError's message already names resource, operation, target and AWS's answer;
+    ``_host.fail`` makes it the whole of what the engine shows, on every SDK in range (the
+    hosts differ: see ``_host``). Anything else is a bug and keeps its traceback.
     """
 
     def wrap(fn: F) -> F:
@@ -100,7 +101,7 @@ def one_line_errors(resource_type: str) -> Callable[[F], F]:
             try:
                 return fn(*args, **kwargs)
             except VdmError as exc:
-                raise Exception(str(exc)) from None
+                _host.fail(str(exc))
 
         return inner  # type: ignore[return-value]
 
