@@ -14,7 +14,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
-from . import _aws
+from . import _aws, _get
 from ._common import (
     INPUTS_KEY,
     NAME_KEY,
@@ -145,6 +145,9 @@ class AccountVdmAttributesProvider(BaseVdmProvider):
         region = str(props.get("region") or id_)
         live = find_account_vdm_attributes(region, _context(props))
         if live is None:
+            if props.get(_get.LOOKUP_KEY):
+                # A lookup (``get``) of a region where VDM was never configured: nothing to show.
+                return ReadResult(region, self._outs(region, props, {}, None, props))
             return ReadResult(None, {})
         inputs = refreshed_inputs(_context(props), LEAVES, props, live)
         outs = self._outs(
@@ -236,3 +239,37 @@ class AccountVdmAttributes(pulumi.dynamic.Resource, module="sesv2", name=TYPE_NA
             NAME_KEY: resource_name,
         }
         super().__init__(AccountVdmAttributesProvider(), resource_name, props, opts)
+
+    @staticmethod
+    def get(
+        resource_name: str,
+        id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> AccountVdmAttributes:
+        """Look up the account's VDM settings in a region (``id``) without managing them.
+
+        Like pulumi-aws's ``get``: nothing is written, nothing is restored on destroy, and no
+        ownership is claimed, so a stack may read a region another stack manages. Needs pulumi
+        3.268 or newer (see ``_get``).
+        """
+        _get.require_support(TYPE_NAME, resource_name)
+        instance = AccountVdmAttributes.__new__(AccountVdmAttributes)
+        props = _get.output_props(
+            (
+                "vdm_enabled",
+                "dashboard_attributes",
+                "guardian_attributes",
+                "restore_on_delete",
+                "previous_vdm_attributes",
+            ),
+            region=id,
+            **{NAME_KEY: resource_name, _get.LOOKUP_KEY: True},
+        )
+        pulumi.dynamic.Resource.__init__(
+            instance,
+            AccountVdmAttributesProvider(),
+            resource_name,
+            props,
+            _get.lookup_opts(id, opts),
+        )
+        return instance

@@ -14,7 +14,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
-from . import _aws
+from . import _aws, _get
 from ._common import (
     INPUTS_KEY,
     NAME_KEY,
@@ -136,10 +136,15 @@ class ConfigurationSetVdmOptionsProvider(BaseVdmProvider):
 
     @one_line_errors(TYPE_NAME)
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        region = str(props.get("region"))
+        # A lookup (``get``) may leave the region to the stack's configuration.
+        region = str(props.get("region") or self.resolve_region(None))
         name = str(props.get("configuration_set_name") or id_)
         live = find_vdm_options(name, region, _context(props))
         if live is None:
+            if props.get(_get.LOOKUP_KEY):
+                # A lookup (``get``), not a refresh: "gone" would be the engine's terse
+                # "does not exist"; say which set and where.
+                raise _not_found(_context(props), name, region)
             return ReadResult(None, {})
         inputs = refreshed_inputs(_context(props), LEAVES, props, live)
         previous = props.get("previous_vdm_options")
@@ -245,3 +250,32 @@ class ConfigurationSetVdmOptions(pulumi.dynamic.Resource, module="sesv2", name=T
             NAME_KEY: resource_name,
         }
         super().__init__(ConfigurationSetVdmOptionsProvider(), resource_name, props, opts)
+
+    @staticmethod
+    def get(
+        resource_name: str,
+        id: pulumi.Input[str],
+        region: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> ConfigurationSetVdmOptions:
+        """Look up a configuration set's VDM options (``id``: the set's name) without managing
+        them: nothing is written or cleared on destroy. ``region`` defaults to the stack's
+        ``aws:region`` / the environment, as for the resource. Needs pulumi 3.268 or newer (see
+        ``_get``).
+        """
+        _get.require_support(TYPE_NAME, resource_name)
+        instance = ConfigurationSetVdmOptions.__new__(ConfigurationSetVdmOptions)
+        props = _get.output_props(
+            ("dashboard_options", "guardian_options", "previous_vdm_options"),
+            configuration_set_name=id,
+            region=region,
+            **{NAME_KEY: resource_name, _get.LOOKUP_KEY: True},
+        )
+        pulumi.dynamic.Resource.__init__(
+            instance,
+            ConfigurationSetVdmOptionsProvider(),
+            resource_name,
+            props,
+            _get.lookup_opts(id, opts),
+        )
+        return instance
