@@ -8,18 +8,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vdm_resources._model import DIMENSION_NAMES, METRICS, operation_model
 from vdm_resources.emulator.exceptions import BadRequestException
 from vdm_resources.emulator.faults import FaultInjector
 from vdm_resources.emulator.models import (
-    DIMENSION_NAMES,
-    METRICS,
     generate_recommendations,
     metric_days,
     metric_value,
     metric_values,
     page_recommendations,
 )
-from vdm_resources.emulator.validation import operation_model, validation_messages
+from vdm_resources.emulator.validation import validation_messages
 
 dimension_maps = st.dictionaries(
     st.sampled_from(DIMENSION_NAMES), st.text(min_size=1, max_size=20), min_size=1, max_size=3

@@ -15,10 +15,11 @@ import pulumi
 import pytest
 
 from vdm_resources import _aws
-from vdm_resources._component import LateInputError, ReadError
 from vdm_resources.emulator.models import generate_recommendations
 from vdm_resources.emulator.testing import RunningEmulator
 from vdm_resources.errors import (
+    LateInputError,
+    ReadError,
     VdmApiError,
     VdmGateError,
     VdmThrottledError,

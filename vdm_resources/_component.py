@@ -11,35 +11,22 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import pulumi
 
 from . import _aws
 from ._shapes import REGION_NAME
-from .errors import VdmApiError, VdmError, VdmValidationError
+from .errors import (
+    InputError,
+    LateInputError,
+    ReadError,
+    VdmApiError,
+    VdmError,
+    VdmValidationError,
+)
 
 T = TypeVar("T")
-
-
-class InputError(VdmValidationError, pulumi.RunError):
-    """Invalid component input.
-
-    Also a ``pulumi.RunError`` so the Python language host prints the message alone rather than
-    "Program failed with an unhandled exception" and a traceback pointing into this package.
-    """
-
-
-class LateInputError(VdmError, pulumi.RunError):
-    """Invalid input found only once an Output input resolved.
-
-    Not a ``VdmValidationError``: that is a ``ValueError``, and Pulumi re-wraps a ValueError
-    raised while it serializes outputs into "While processing input ..." with a traceback.
-    """
-
-
-class ReadError(VdmApiError, pulumi.RunError):
-    """The read failed after ``_aws.call``'s retries; a ``RunError`` so Pulumi prints one line."""
 
 
 def apply_error(exc: VdmError, context: str) -> Exception:
@@ -129,3 +116,73 @@ def check_plain_region(region: Any, configured: str | None, context: str) -> Non
         _aws.resolve_region(region, configured)
     except VdmValidationError as exc:
         raise fail(context, str(exc)) from exc
+
+
+class ReadOnlyComponent(pulumi.ComponentResource):
+    """What both read-only components are: check plain inputs at construction, read once every
+    input is known (off the event loop, during preview too), publish the result as outputs.
+
+    A subclass names its type token and outputs and supplies its steps: ``_check_plain``
+    (construction time: whatever of the inputs is already plain), ``_prepare`` (the resolved
+    inputs, validated, as the arguments of the read) and ``_fetch`` (the blocking read). Expected
+    failures in any step become the one-line errors the language host prints without a
+    traceback (:func:`apply_error`), so neither component can forget to.
+    """
+
+    type_token: ClassVar[str]
+    output_names: ClassVar[tuple[str, ...]]
+
+    def __init__(
+        self,
+        resource_name: str,
+        inputs: Mapping[str, Any],
+        opts: pulumi.ResourceOptions | None,
+    ) -> None:
+        context = f"{type(self).__name__} {resource_name!r}"
+        self._context = context
+        # Plain inputs are checked before anything is registered: bad input must fail the
+        # preview without a single API call. Output inputs are checked again once resolved.
+        self._check_plain(inputs)
+        configured = configured_region()
+        check_plain_region(inputs.get("region"), configured, context)
+
+        super().__init__(self.type_token, resource_name, {}, opts)
+
+        names = tuple(inputs)
+
+        def read(args: list[Any]) -> Awaitable[dict[str, Any]]:
+            values = dict(zip(names, args, strict=True))
+            try:
+                prepared = self._prepare(values)
+                region = _aws.resolve_region(
+                    validate_region(values.get("region"), context), configured
+                )
+            except VdmError as exc:
+                raise apply_error(exc, context) from exc
+
+            async def run() -> dict[str, Any]:
+                try:
+                    out = await run_blocking(self._fetch, region, prepared)
+                except VdmError as exc:
+                    raise apply_error(exc, context) from exc
+                return self._finish(out)
+
+            return run()
+
+        self._result: pulumi.Output[dict[str, Any]] = pulumi.Output.all(
+            *(pulumi.Output.from_input(v) for v in inputs.values())
+        ).apply(read)  # type: ignore[arg-type]
+        publish(self, self._result, self.output_names)
+
+    def _check_plain(self, inputs: Mapping[str, Any]) -> None:
+        raise NotImplementedError
+
+    def _prepare(self, values: Mapping[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def _fetch(self, region: str, prepared: Any) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _finish(self, out: dict[str, Any]) -> dict[str, Any]:
+        """Back on the event loop after the read (where ``pulumi.log`` may be used)."""
+        return out

@@ -16,7 +16,7 @@ from typing import Any
 
 import pulumi
 
-from ._component import InputError
+from .errors import InputError
 
 #: Marks a lookup's props, so ``read`` can tell a lookup from a refresh: a refresh of a deleted
 #: target drops it from state, a lookup of a missing one is an error naming it.

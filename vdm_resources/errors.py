@@ -8,6 +8,8 @@ callers catch "the AWS side said no" separately from programming errors.
 
 from __future__ import annotations
 
+import pulumi
+
 
 class VdmError(Exception):
     """Base class: every failure this package expects to happen in normal operation."""
@@ -36,3 +38,35 @@ class VdmThrottledError(VdmApiError):
 
 class VdmGateError(VdmError):
     """A deliverability gate (``fail_on``) matched: the run must stop, on purpose."""
+
+
+# Failures of the read-only components, which run in the program process: a ``pulumi.RunError``
+# is what the Python language host prints as the message alone, without a traceback.
+
+
+class InputError(VdmValidationError, pulumi.RunError):
+    """Invalid component input.
+
+    Also a ``pulumi.RunError`` so the Python language host prints the message alone rather than
+    "Program failed with an unhandled exception" and a traceback pointing into this package.
+    """
+
+
+class LateInputError(VdmError, pulumi.RunError):
+    """Invalid input found only once an Output input resolved.
+
+    Not a ``VdmValidationError``: that is a ``ValueError``, and Pulumi re-wraps a ValueError
+    raised while it serializes outputs into "While processing input ..." with a traceback.
+    """
+
+
+class ReadError(VdmApiError, pulumi.RunError):
+    """The read failed after ``_aws.call``'s retries; a ``RunError`` so Pulumi prints one line."""
+
+
+class RecommendationGateError(VdmGateError, pulumi.RunError):
+    """``fail_on`` matched. A ``RunError`` so Pulumi prints just the text."""
+
+
+class MetricQueryError(VdmApiError, pulumi.RunError):
+    """``fail_on_error`` and some queries failed; a ``RunError`` so Pulumi prints just the text."""

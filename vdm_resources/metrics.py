@@ -16,24 +16,17 @@ The pure helpers (:func:`validate_queries`, :func:`resolve_window`, :func:`batch
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pulumi
 
 from . import _aws
-from ._component import (
-    apply_error,
-    check_plain_region,
-    configured_region,
-    fail,
-    is_plain,
-    publish,
-    run_blocking,
-    validate_region,
-)
-from .errors import VdmApiError, VdmError
+from ._component import ReadOnlyComponent, is_plain
+from ._metric_queries import Query, resolve_window, utc_today, validate_queries
+from ._model import MAX_QUERIES, METRIC_NAMESPACE, METRICS
+from .errors import MetricQueryError
 
 OUTPUT_NAMES = (
     "series",
@@ -45,27 +38,9 @@ OUTPUT_NAMES = (
 )
 TYPE_TOKEN = "vdm-resources:sesv2:VdmMetrics"
 
-METRICS = (
-    "SEND",
-    "COMPLAINT",
-    "PERMANENT_BOUNCE",
-    "TRANSIENT_BOUNCE",
-    "OPEN",
-    "CLICK",
-    "DELIVERY",
-    "DELIVERY_OPEN",
-    "DELIVERY_CLICK",
-    "DELIVERY_COMPLAINT",
-)
-#: botocore's sesv2 model: ``Dimensions`` is optional, and when present holds 1 to 3 of these.
-DIMENSION_KEYS = ("EMAIL_IDENTITY", "CONFIGURATION_SET", "ISP", "TENANT_NAME")
-MAX_DIMENSIONS = 3
-#: The model's QueryIdentifier length.
-MAX_ID_LENGTH = 255
 #: Queries per BatchGetMetricData call (the model's maximum).
-BATCH_SIZE = 10
-DEFAULT_LAST_DAYS = 7
-NAMESPACE = "VDM"
+BATCH_SIZE = MAX_QUERIES
+NAMESPACE = METRIC_NAMESPACE
 
 #: Derived rates: name -> alternatives of (numerator metrics, denominator metric); the first
 #: alternative whose metrics were all requested (and answered) is used.
@@ -76,196 +51,6 @@ RATES: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
     "open_rate": ((("DELIVERY_OPEN",), "DELIVERY"),),
     "click_rate": ((("DELIVERY_CLICK",), "DELIVERY"),),
 }
-
-Query = dict[str, Any]
-
-
-class MetricQueryError(VdmApiError, pulumi.RunError):
-    """``fail_on_error`` and some queries failed; a ``RunError`` so Pulumi prints just the text."""
-
-
-def validate_dimensions(dimensions: Any, where: str, context: str | None = None) -> dict[str, str]:
-    """Dimensions as a sorted plain dict; ``None``/``{}`` mean "whole account" (none sent)."""
-    if dimensions is None:
-        return {}
-    if not isinstance(dimensions, Mapping):
-        raise fail(
-            context,
-            f"{where}: {dimensions!r} must be a mapping of dimension names to values, like "
-            "{'EMAIL_IDENTITY': 'example.com'}",
-        )
-    if len(dimensions) > MAX_DIMENSIONS:
-        raise fail(
-            context,
-            f"{where}: {dict(dimensions)!r} has {len(dimensions)} dimensions; at most "
-            f"{MAX_DIMENSIONS} are allowed",
-        )
-    out: dict[str, str] = {}
-    for key, value in dimensions.items():
-        if key not in DIMENSION_KEYS:
-            hint = ""
-            if isinstance(key, str) and key.upper() in DIMENSION_KEYS:
-                hint = f" (names are upper case: {key.upper()!r})"
-            raise fail(
-                context,
-                f"{where}: unknown dimension {key!r}{hint}; allowed: {', '.join(DIMENSION_KEYS)}",
-            )
-        if not isinstance(value, str) or not value:
-            raise fail(context, f"{where}: {key} value {value!r} must be a non-empty string")
-        out[key] = value
-    return dict(sorted(out.items()))
-
-
-def _validate_metric(metric: Any, where: str, context: str | None) -> str:
-    if metric not in METRICS:
-        hint = ""
-        if isinstance(metric, str) and metric.upper() in METRICS:
-            hint = f" (names are upper case: {metric.upper()!r})"
-        raise fail(
-            context, f"{where}: {metric!r} is not a VDM metric{hint}; allowed: {', '.join(METRICS)}"
-        )
-    return str(metric)
-
-
-def validate_queries(
-    queries: Sequence[Mapping[str, Any]] | None = None,
-    metrics: Sequence[str] | None = None,
-    dimensions: Mapping[str, Any] | None = None,
-    context: str | None = None,
-) -> list[Query]:
-    """The queries to run, as ``{id, metric, dimensions}`` dicts in the order given.
-
-    The ``metrics`` + ``dimensions`` form expands to one query per metric, with the metric's
-    lower-case name as its id (``send``, ``delivery``...). Mixing the two forms is refused: which
-    dimensions would an explicit query get?
-    """
-    if queries is not None and (metrics is not None or dimensions is not None):
-        raise fail(
-            context,
-            "queries: pass either queries=[...] or metrics=[...] (with dimensions={...}), not both",
-        )
-    if queries is None:
-        if metrics is None:
-            raise fail(
-                context,
-                "metrics: nothing to read; pass metrics=['SEND', ...] (with dimensions={...}) or "
-                "queries=[{'id': ..., 'metric': ..., 'dimensions': {...}}, ...]",
-            )
-        if isinstance(metrics, str) or not isinstance(metrics, Sequence) or not metrics:
-            raise fail(context, f"metrics: {metrics!r} must be a non-empty list of metric names")
-        dims = validate_dimensions(dimensions, "dimensions", context)
-        seen: set[str] = set()
-        out: list[Query] = []
-        for i, metric in enumerate(metrics):
-            name = _validate_metric(metric, f"metrics[{i}]", context)
-            if name in seen:
-                raise fail(context, f"metrics[{i}]: {name!r} is listed twice")
-            seen.add(name)
-            out.append({"id": name.lower(), "metric": name, "dimensions": dims})
-        return out
-    if isinstance(queries, (str, Mapping)) or not isinstance(queries, Sequence) or not queries:
-        raise fail(
-            context,
-            f"queries: {queries!r} must be a non-empty list of "
-            "{'id': ..., 'metric': ..., 'dimensions': {...}}",
-        )
-    ids: set[str] = set()
-    out = []
-    for i, query in enumerate(queries):
-        where = f"queries[{i}]"
-        if not isinstance(query, Mapping):
-            raise fail(context, f"{where}: {query!r} must be a mapping with id, metric, dimensions")
-        # Sorted by repr: keys of mixed types (0 and "") must not make the sort itself fail.
-        unknown = sorted(set(query) - {"id", "metric", "dimensions"}, key=repr)
-        if unknown:
-            raise fail(
-                context,
-                f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; allowed: id, metric, "
-                "dimensions",
-            )
-        query_id = query.get("id")
-        if not isinstance(query_id, str) or not 1 <= len(query_id) <= MAX_ID_LENGTH:
-            raise fail(
-                context,
-                f"{where}.id: {query_id!r} must be a string of 1 to {MAX_ID_LENGTH} characters",
-            )
-        if query_id in ids:
-            raise fail(
-                context, f"{where}.id: {query_id!r} is used by an earlier query; ids must be unique"
-            )
-        ids.add(query_id)
-        metric = _validate_metric(query.get("metric"), f"{where}.metric", context)
-        dims = validate_dimensions(query.get("dimensions"), f"{where}.dimensions", context)
-        out.append({"id": query_id, "metric": metric, "dimensions": dims})
-    return out
-
-
-def _as_date(value: Any, prop: str, context: str | None) -> date:
-    if isinstance(value, datetime):
-        dt = value.astimezone(timezone.utc) if value.tzinfo else value
-        return dt.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise fail(context, f"{prop}: {value!r} is not a date; use 'YYYY-MM-DD' or a datetime.date")
-
-
-def utc_today() -> date:
-    return datetime.now(timezone.utc).date()
-
-
-def resolve_window(
-    start_date: Any = None,
-    end_date: Any = None,
-    last_days: Any = None,
-    today: date | None = None,
-    context: str | None = None,
-) -> tuple[date, date]:
-    """The window as inclusive UTC dates ``(first, last)``.
-
-    Nothing given means the last 7 complete days. A window ending after ``today`` is refused:
-    there is no data from the future, and a typo'd year would otherwise read as an empty series.
-    """
-    today = today or utc_today()
-    if last_days is not None:
-        if start_date is not None or end_date is not None:
-            raise fail(context, "last_days: pass either last_days or start_date/end_date, not both")
-        if isinstance(last_days, bool) or not isinstance(last_days, int) or last_days < 1:
-            raise fail(context, f"last_days: {last_days!r} must be a whole number of days >= 1")
-        try:
-            return today - timedelta(days=last_days), today - timedelta(days=1)
-        except OverflowError:
-            raise fail(
-                context, f"last_days: {last_days!r} reaches back before the year 1"
-            ) from None
-    if start_date is None:
-        if end_date is not None:
-            raise fail(context, "end_date: given without start_date; pass start_date too")
-        return resolve_window(last_days=DEFAULT_LAST_DAYS, today=today, context=context)
-    first = _as_date(start_date, "start_date", context)
-    last = (
-        _as_date(end_date, "end_date", context)
-        if end_date is not None
-        else today - timedelta(days=1)
-    )
-    if last > today:
-        raise fail(context, f"end_date: {last.isoformat()} is after today ({today.isoformat()})")
-    if first > last:
-        raise fail(
-            context,
-            f"start_date: {first.isoformat()} is after end_date {last.isoformat()}; both ends "
-            "are inclusive, so a one-day window has start_date == end_date",
-        )
-    return first, last
-
-
-# ---------------------------------------------------------------------------------------------
-# Requests and responses.
-# ---------------------------------------------------------------------------------------------
 
 
 def batches(items: Sequence[Query], size: int = BATCH_SIZE) -> list[list[Query]]:
@@ -435,7 +220,7 @@ def read_metrics(
     }
 
 
-class VdmMetrics(pulumi.ComponentResource):
+class VdmMetrics(ReadOnlyComponent):
     """VDM metric series over a window of whole UTC days, with derived rates.
 
     Name the reads either as ``queries=[{id, metric, dimensions}]`` or as ``metrics=[...]`` plus
@@ -457,6 +242,9 @@ class VdmMetrics(pulumi.ComponentResource):
     end_date: pulumi.Output[str]
     region: pulumi.Output[str]
 
+    type_token = TYPE_TOKEN
+    output_names = OUTPUT_NAMES
+
     def __init__(
         self,
         resource_name: str,
@@ -471,54 +259,63 @@ class VdmMetrics(pulumi.ComponentResource):
         today: date | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        context = f"VdmMetrics {resource_name!r}"
         # "today" is fixed once, here, so every apply of this component agrees on the window.
-        fixed_today = today or utc_today()
-        inputs = (queries, metrics, dimensions, last_days, start_date, end_date, region)
-        if all(is_plain(v) for v in inputs[:3]):
-            validate_queries(queries, metrics, dimensions, context)  # type: ignore[arg-type]
-        if all(is_plain(v) for v in inputs[3:6]):
-            resolve_window(start_date, end_date, last_days, fixed_today, context)
-        configured = configured_region()
-        check_plain_region(region, configured, context)
+        self._today = today or utc_today()
+        self._fail_on_error = fail_on_error
+        self._name = resource_name
+        inputs = {
+            "queries": queries,
+            "metrics": metrics,
+            "dimensions": dimensions,
+            "last_days": last_days,
+            "start_date": start_date,
+            "end_date": end_date,
+            "region": region,
+        }
+        super().__init__(resource_name, inputs, opts)
 
-        super().__init__(TYPE_TOKEN, resource_name, {}, opts)
+    def _check_plain(self, inputs: Mapping[str, Any]) -> None:
+        if all(is_plain(inputs[k]) for k in ("queries", "metrics", "dimensions")):
+            validate_queries(
+                inputs["queries"], inputs["metrics"], inputs["dimensions"], self._context
+            )
+        if all(is_plain(inputs[k]) for k in ("last_days", "start_date", "end_date")):
+            resolve_window(
+                inputs["start_date"],
+                inputs["end_date"],
+                inputs["last_days"],
+                self._today,
+                self._context,
+            )
 
-        def read(args: list[Any]) -> Awaitable[dict[str, Any]]:
-            (raw_queries, raw_metrics, raw_dims, raw_last, raw_start, raw_end, raw_region) = args
-            try:
-                checked = validate_queries(raw_queries, raw_metrics, raw_dims, context)
-                first, last = resolve_window(raw_start, raw_end, raw_last, fixed_today, context)
-                resolved = _aws.resolve_region(validate_region(raw_region, context), configured)
-            except VdmError as exc:
-                raise apply_error(exc, context) from exc
+    def _prepare(self, values: Mapping[str, Any]) -> tuple[list[Query], date, date]:
+        checked = validate_queries(
+            values["queries"], values["metrics"], values["dimensions"], self._context
+        )
+        first, last = resolve_window(
+            values["start_date"],
+            values["end_date"],
+            values["last_days"],
+            self._today,
+            self._context,
+        )
+        return checked, first, last
 
-            async def run() -> dict[str, Any]:
-                try:
-                    out: dict[str, Any] = await run_blocking(
-                        read_metrics, resolved, checked, first, last, context
-                    )
-                except VdmError as exc:
-                    raise apply_error(exc, context) from exc
-                if out["errors"]:
-                    if fail_on_error:
-                        raise MetricQueryError(
-                            errors_message(resource_name, out["errors"]),
-                            code="QueryErrors",
-                            operation="BatchGetMetricData",
-                        )
-                    for err in out["errors"]:
-                        pulumi.log.warn(
-                            f"{context}: query {err['id']!r} failed: {err['code']}: "
-                            f"{err['message']}",
-                            self,
-                        )
-                return out
+    def _fetch(self, region: str, prepared: tuple[list[Query], date, date]) -> dict[str, Any]:
+        checked, first, last = prepared
+        return read_metrics(region, checked, first, last, self._context)
 
-            return run()
-
-        result: pulumi.Output[dict[str, Any]] = pulumi.Output.all(
-            *(pulumi.Output.from_input(v) for v in inputs)
-        ).apply(read)  # type: ignore[arg-type]
-
-        publish(self, result, OUTPUT_NAMES)
+    def _finish(self, out: dict[str, Any]) -> dict[str, Any]:
+        if out["errors"]:
+            if self._fail_on_error:
+                raise MetricQueryError(
+                    errors_message(self._name, out["errors"]),
+                    code="QueryErrors",
+                    operation="BatchGetMetricData",
+                )
+            for err in out["errors"]:
+                pulumi.log.warn(
+                    f"{self._context}: query {err['id']!r} failed: {err['code']}: {err['message']}",
+                    self,
+                )
+        return out

@@ -19,18 +19,15 @@ from typing import Any, TypeVar
 import pulumi
 
 from . import _aws
-from ._component import (
-    apply_error,
-    check_plain_region,
-    configured_region,
-    fail,
-    is_plain,
-    publish,
-    run_blocking,
-    validate_region,
-)
+from ._component import ReadOnlyComponent, fail, is_plain
 from ._gate import expect_report, report_after_registrations
-from .errors import VdmApiError, VdmError, VdmGateError
+from ._model import (
+    FILTER_KEYS,
+    RECOMMENDATION_IMPACTS,
+    RECOMMENDATION_STATUSES,
+    RECOMMENDATION_TYPES,
+)
+from .errors import RecommendationGateError, VdmApiError
 
 OUTPUT_NAMES = (
     "recommendations",
@@ -42,19 +39,6 @@ OUTPUT_NAMES = (
 )
 TYPE_TOKEN = "vdm-resources:sesv2:VdmRecommendations"
 
-FILTER_KEYS = ("TYPE", "IMPACT", "STATUS", "RESOURCE_ARN")
-RECOMMENDATION_TYPES = (
-    "DKIM",
-    "DMARC",
-    "SPF",
-    "BIMI",
-    "COMPLAINT",
-    "BOUNCE",
-    "FEEDBACK_3P",
-    "IP_LISTING",
-)
-IMPACTS = ("LOW", "HIGH")
-STATUSES = ("OPEN", "FIXED")
 #: The two-key filters the API accepts; any single key is accepted too.
 FILTER_PAIRS = (frozenset({"STATUS", "IMPACT"}), frozenset({"STATUS", "TYPE"}))
 FILTER_VALUE_MAX = 512
@@ -65,14 +49,10 @@ PAGE_SIZE = 100
 CRITERIA_KEYS = ("type", "impact", "status", "resource_arn")
 _ENUMS: dict[str, tuple[str, ...]] = {
     "TYPE": RECOMMENDATION_TYPES,
-    "IMPACT": IMPACTS,
-    "STATUS": STATUSES,
+    "IMPACT": RECOMMENDATION_IMPACTS,
+    "STATUS": RECOMMENDATION_STATUSES,
 }
 _IMPACT_RANK = {"HIGH": 0, "LOW": 1}
-
-
-class RecommendationGateError(VdmGateError, pulumi.RunError):
-    """``fail_on`` matched. A ``RunError`` for the same reason as :class:`InputError`."""
 
 
 Recommendation = dict[str, Any]
@@ -342,7 +322,7 @@ def warning_message(name: str, criteria: Mapping[str, Any], rec: Mapping[str, An
     )
 
 
-class VdmRecommendations(pulumi.ComponentResource):
+class VdmRecommendations(ReadOnlyComponent):
     """VDM recommendations in one region, with optional ``fail_on`` gate and ``warn_on`` notes.
 
     Outputs (plain JSON so they diff cleanly): ``recommendations``, ``count``, ``open_count``,
@@ -364,6 +344,9 @@ class VdmRecommendations(pulumi.ComponentResource):
     counts_by_type: pulumi.Output[dict[str, int]]
     region: pulumi.Output[str]
 
+    type_token = TYPE_TOKEN
+    output_names = OUTPUT_NAMES
+
     def __init__(
         self,
         resource_name: str,
@@ -373,55 +356,9 @@ class VdmRecommendations(pulumi.ComponentResource):
         warn_on: pulumi.Input[Mapping[str, Any]] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        context = f"VdmRecommendations {resource_name!r}"
-        # Plain inputs are checked before anything is registered: a bad filter must fail the
-        # preview without a single API call. Output inputs are checked again once resolved.
-        if is_plain(filter):
-            validate_filter(filter, context)  # type: ignore[arg-type]
-        if is_plain(fail_on):
-            validate_criteria(fail_on, "fail_on", context)  # type: ignore[arg-type]
-        if is_plain(warn_on):
-            validate_criteria(warn_on, "warn_on", context)  # type: ignore[arg-type]
-        configured = configured_region()
-        check_plain_region(region, configured, context)
-
-        super().__init__(TYPE_TOKEN, resource_name, {}, opts)
-
-        def read(args: list[Any]) -> Awaitable[dict[str, Any]]:
-            raw_filter, raw_region, raw_fail, raw_warn = args
-            try:
-                checked = validate_filter(raw_filter, context)
-                fail_criteria = validate_criteria(raw_fail, "fail_on", context)
-                warn_criteria = validate_criteria(raw_warn, "warn_on", context)
-                resolved = _aws.resolve_region(validate_region(raw_region, context), configured)
-            except VdmError as exc:
-                raise apply_error(exc, context) from exc
-
-            async def run() -> dict[str, Any]:
-                try:
-                    recs = await run_blocking(fetch_recommendations, resolved, checked, context)
-                except VdmError as exc:
-                    raise apply_error(exc, context) from exc
-                notes = match(recs, raw_warn) if warn_criteria else []
-                hits = match(recs, raw_fail) if fail_criteria else []
-                return {
-                    "recommendations": recs,
-                    "region": resolved,
-                    **summarize(recs),
-                    "warnings": [warning_message(resource_name, raw_warn, r) for r in notes],
-                    "gate": gate_message(resource_name, raw_fail, hits) if hits else None,
-                }
-
-            return run()
-
-        result: pulumi.Output[dict[str, Any]] = pulumi.Output.all(
-            pulumi.Output.from_input(filter),
-            pulumi.Output.from_input(region),
-            pulumi.Output.from_input(fail_on),
-            pulumi.Output.from_input(warn_on),
-        ).apply(read)  # type: ignore[arg-type]
-
-        publish(self, result, OUTPUT_NAMES)
+        self._name = resource_name
+        inputs = {"filter": filter, "region": region, "fail_on": fail_on, "warn_on": warn_on}
+        super().__init__(resource_name, inputs, opts)
 
         def report(read: dict[str, Any]) -> Awaitable[None] | None:
             if not read["warnings"] and not read["gate"]:
@@ -434,5 +371,36 @@ class VdmRecommendations(pulumi.ComponentResource):
         # registers, exports or depends on, once every other registration of the program is
         # finished: the read never raises for a match (the outputs stay intact), and a preview
         # that the gate fails still shows the program's whole diff first (see _gate).
-        expect_report(result)
-        self._report = result.apply(report)
+        expect_report(self._result)
+        self._report = self._result.apply(report)
+
+    def _check_plain(self, inputs: Mapping[str, Any]) -> None:
+        if is_plain(inputs["filter"]):
+            validate_filter(inputs["filter"], self._context)
+        for prop in ("fail_on", "warn_on"):
+            if is_plain(inputs[prop]):
+                validate_criteria(inputs[prop], prop, self._context)
+
+    def _prepare(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "filter": validate_filter(values["filter"], self._context),
+            "fail_on": values["fail_on"]
+            if validate_criteria(values["fail_on"], "fail_on", self._context)
+            else None,
+            "warn_on": values["warn_on"]
+            if validate_criteria(values["warn_on"], "warn_on", self._context)
+            else None,
+        }
+
+    def _fetch(self, region: str, prepared: dict[str, Any]) -> dict[str, Any]:
+        recs = fetch_recommendations(region, prepared["filter"], self._context)
+        warn_on, fail_on = prepared["warn_on"], prepared["fail_on"]
+        notes = match(recs, warn_on) if warn_on else []
+        hits = match(recs, fail_on) if fail_on else []
+        return {
+            "recommendations": recs,
+            "region": region,
+            **summarize(recs),
+            "warnings": [warning_message(self._name, warn_on, r) for r in notes],
+            "gate": gate_message(self._name, fail_on, hits) if hits else None,
+        }

@@ -31,26 +31,20 @@ from moto.core.base_backend import BackendDict
 from moto.ses.models import ConfigurationSet, ses_backends
 from moto.sesv2.models import SESV2Backend
 
+from .._model import (
+    FILTER_KEYS,
+    METRICS,
+    RECOMMENDATION_IMPACTS,
+    RECOMMENDATION_STATUSES,
+    RECOMMENDATION_TYPES,
+    operation_model,
+)
 from .exceptions import AlreadyExistsException, BadRequestException, NotFoundException
-from .validation import operation_model, validate_configuration_set_name, validation_messages
+from .validation import validate_configuration_set_name, validation_messages
 
 ACCOUNT_ID: str = DEFAULT_ACCOUNT_ID
 STATE_VERSION = 1
 
-FEATURE_STATUSES = ("ENABLED", "DISABLED")
-RECOMMENDATION_TYPES = (
-    "DKIM",
-    "DMARC",
-    "SPF",
-    "BIMI",
-    "COMPLAINT",
-    "BOUNCE",
-    "FEEDBACK_3P",
-    "IP_LISTING",
-)
-RECOMMENDATION_STATUSES = ("OPEN", "FIXED")
-RECOMMENDATION_IMPACTS = ("LOW", "HIGH")
-FILTER_KEYS = ("TYPE", "IMPACT", "STATUS", "RESOURCE_ARN")
 #: AWS allows one filter key alone, or STATUS combined with IMPACT or with TYPE.
 ALLOWED_FILTER_COMBINATIONS: tuple[frozenset[str], ...] = (
     *(frozenset({k}) for k in FILTER_KEYS),
@@ -60,19 +54,6 @@ ALLOWED_FILTER_COMBINATIONS: tuple[frozenset[str], ...] = (
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 100
 
-METRICS = (
-    "SEND",
-    "COMPLAINT",
-    "PERMANENT_BOUNCE",
-    "TRANSIENT_BOUNCE",
-    "OPEN",
-    "CLICK",
-    "DELIVERY",
-    "DELIVERY_OPEN",
-    "DELIVERY_CLICK",
-    "DELIVERY_COMPLAINT",
-)
-DIMENSION_NAMES = ("EMAIL_IDENTITY", "CONFIGURATION_SET", "ISP", "TENANT_NAME")
 #: Emulator rule for per-query errors: a dimension value starting with one of these prefixes
 #: makes that query fail with the code, while the other queries in the batch still answer.
 ERROR_PREFIXES: tuple[tuple[str, str], ...] = (

@@ -21,6 +21,7 @@ from moto.sesv2.responses import SESV2Response
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
+from .._model import operation_model
 from .exceptions import (
     BadRequestException,
     EmulatorError,
@@ -28,7 +29,7 @@ from .exceptions import (
     UnknownOperationException,
 )
 from .models import ACCOUNT_ID, VdmSESV2Backend, vdm_backends
-from .validation import extract_input, operation_model, validate_input
+from .validation import extract_input, validate_input
 
 DEFAULT_REGION = "us-east-1"
 _CREDENTIAL_SCOPE_RE = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/[^/,\s]+/aws4_request")

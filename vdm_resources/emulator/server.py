@@ -192,8 +192,8 @@ class EmulatorApp:
         first request is not slow and no two threads race to build the shared caches."""
         import moto.iam.models  # noqa: F401  (moto imports it on every request's setup)
 
+        from .._model import service_model
         from .responses import operation_router
-        from .validation import service_model
 
         operation_router()
         service_model()

@@ -12,12 +12,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from functools import cache
 from typing import Any, ClassVar
 
-import botocore.session
 from botocore import validate as _botocore_validate
-from botocore.model import OperationModel, ServiceModel, Shape
+from botocore.model import OperationModel, Shape
 from werkzeug.datastructures import Headers
 
 from .exceptions import BadRequestException
@@ -29,16 +27,6 @@ _ValidationErrors: Any = _botocore_validate.ValidationErrors
 #: AWS: "The name can contain up to 64 alphanumeric characters, including letters, numbers,
 #: hyphens (-) and underscores (_) only."
 CONFIGURATION_SET_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-
-
-@cache
-def service_model() -> ServiceModel:
-    """The installed botocore's sesv2 model; loading it is slow, so it is shared."""
-    return botocore.session.get_session().get_service_model("sesv2")
-
-
-def operation_model(name: str) -> OperationModel:
-    return service_model().operation_model(name)
 
 
 class _Errors(_ValidationErrors):
