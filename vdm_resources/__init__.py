@@ -6,6 +6,8 @@ the calls (the dynamic provider process, or the program for the read-only compon
 
 from __future__ import annotations
 
+from importlib import metadata as _metadata
+
 from .account_vdm_attributes import (
     AccountVdmAttributes,
     AccountVdmAttributesDashboardAttributesArgs,
@@ -29,7 +31,10 @@ from .errors import (
 from .metrics import MetricQueryError, VdmMetrics
 from .recommendations import RecommendationGateError, VdmRecommendations
 
-__version__ = "0.1.0"
+try:  # one source of truth: pyproject.toml's version, as installed
+    __version__ = _metadata.version("vdm-resources")
+except _metadata.PackageNotFoundError:  # pragma: no cover - imported from a bare source tree
+    __version__ = "0+unknown"
 
 __all__ = [
     "AccountVdmAttributes",

@@ -171,7 +171,7 @@ class ReadOnlyComponent(pulumi.ComponentResource):
 
         self._result: pulumi.Output[dict[str, Any]] = pulumi.Output.all(
             *(pulumi.Output.from_input(v) for v in inputs.values())
-        ).apply(read)  # type: ignore[arg-type]
+        ).apply(read)
         publish(self, self._result, self.output_names)
 
     def _check_plain(self, inputs: Mapping[str, Any]) -> None:
@@ -186,3 +186,17 @@ class ReadOnlyComponent(pulumi.ComponentResource):
     def _finish(self, out: dict[str, Any]) -> dict[str, Any]:
         """Back on the event loop after the read (where ``pulumi.log`` may be used)."""
         return out
+
+
+def case_hint(value: Any, allowed: Sequence[str], what: str) -> str:
+    """`` (<what>: 'X')`` when ``value`` is one of ``allowed`` but for its case, else "".
+
+    The commonest slip with AWS's names is the case (``'enabled'``, ``'status'``); saying so
+    beats listing the allowed values the user already almost typed.
+    """
+    if not isinstance(value, str) or value in allowed:
+        return ""
+    for name in allowed:
+        if name.lower() == value.lower():
+            return f" ({what}: {name!r})"
+    return ""

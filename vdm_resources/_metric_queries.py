@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from ._component import fail
+from ._component import case_hint, fail
 from ._model import DIMENSION_NAMES, MAX_DIMENSIONS, MAX_QUERY_ID_LENGTH, METRICS
 
 DIMENSION_KEYS = DIMENSION_NAMES
@@ -39,9 +39,7 @@ def validate_dimensions(dimensions: Any, where: str, context: str | None = None)
     out: dict[str, str] = {}
     for key, value in dimensions.items():
         if key not in DIMENSION_KEYS:
-            hint = ""
-            if isinstance(key, str) and key.upper() in DIMENSION_KEYS:
-                hint = f" (names are upper case: {key.upper()!r})"
+            hint = case_hint(key, DIMENSION_KEYS, "names are upper case")
             raise fail(
                 context,
                 f"{where}: unknown dimension {key!r}{hint}; allowed: {', '.join(DIMENSION_KEYS)}",
@@ -54,9 +52,7 @@ def validate_dimensions(dimensions: Any, where: str, context: str | None = None)
 
 def _validate_metric(metric: Any, where: str, context: str | None) -> str:
     if metric not in METRICS:
-        hint = ""
-        if isinstance(metric, str) and metric.upper() in METRICS:
-            hint = f" (names are upper case: {metric.upper()!r})"
+        hint = case_hint(metric, METRICS, "names are upper case")
         raise fail(
             context, f"{where}: {metric!r} is not a VDM metric{hint}; allowed: {', '.join(METRICS)}"
         )

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import pulumi
 
 from . import _aws
-from ._component import ReadOnlyComponent, fail, is_plain
+from ._component import ReadOnlyComponent, case_hint, fail, is_plain
 from ._gate import expect_report, report_after_registrations
 from ._model import (
     FILTER_KEYS,
@@ -87,9 +87,7 @@ def validate_filter(filter: Mapping[str, Any] | None, context: str | None = None
     result: dict[str, str] = {}
     for key, value in filter.items():
         if key not in FILTER_KEYS:
-            hint = ""
-            if isinstance(key, str) and key.upper() in FILTER_KEYS:
-                hint = f" (keys are upper case: {key.upper()!r})"
+            hint = case_hint(key, FILTER_KEYS, "keys are upper case")
             raise fail(
                 context,
                 f"filter: unknown key {key!r}{hint}; allowed keys: {_choices(FILTER_KEYS)}",
@@ -144,9 +142,7 @@ def validate_criteria(
     result: Criteria = {}
     for key, raw in criteria.items():
         if key not in CRITERIA_KEYS:
-            hint = ""
-            if isinstance(key, str) and key.lower() in CRITERIA_KEYS:
-                hint = f" (keys are the output's snake_case field names: {key.lower()!r})"
+            hint = case_hint(key, CRITERIA_KEYS, "keys are the output's snake_case field names")
             raise fail(
                 context,
                 f"{prop}: unknown key {key!r}{hint}; allowed keys: {_choices(CRITERIA_KEYS)}",

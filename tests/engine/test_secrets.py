@@ -71,7 +71,8 @@ def test_sentinel_credentials_appear_nowhere(
     proj.write_spec(SPEC)
     verbose = proj.up("-v=9", "--logtostderr", "--logflow").check()
     texts["up -v=9 --logtostderr --logflow"] = verbose.output
-    assert len(verbose.stderr) > 100_000, "expected the engine's verbose logs on stderr"
+    # CLI v3.277 logs about 95 kB here (v3.252 logged more); the point is that they are on.
+    assert len(verbose.stderr) > 20_000, "expected the engine's verbose logs on stderr"
     assert "secret-set" in verbose.stderr  # the logs do carry the resources' data
 
     # Errors: a create that gets NotFound, and a check failure.

@@ -8,7 +8,6 @@ emulator is always local, and a corporate proxy variable must not redirect contr
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -54,17 +53,6 @@ class ControlClient:
 
     def health(self) -> dict[str, Any]:
         return dict(self._call("GET", "/health"))
-
-    def wait_ready(self, timeout: float = 30.0) -> dict[str, Any]:
-        """Poll /health until it answers; for servers started by something else."""
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                return self.health()
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
 
     # -- request log
 
