@@ -1,4 +1,4 @@
-"""The one door to SESv2: region resolution, cached clients, AWS rate limits and bounded retries.
+"""The one door to SESv2: cached clients, AWS rate limits and bounded retries.
 
 Every SESv2 call this package makes goes through :func:`call`. That is what lets one ``pulumi up``
 with hundreds of resources stay under AWS's published per-operation rates: all Python dynamic
@@ -26,6 +26,8 @@ import botocore.config
 import botocore.exceptions
 from botocore import xform_name
 
+# Region resolution lives in ``_region``; re-exported so that callers of ``_aws`` keep working.
+from ._region import resolve_region as resolve_region
 from .errors import VdmApiError, VdmNotFoundError, VdmThrottledError, VdmValidationError
 
 #: AWS's documented per-operation rates (calls per second, per account and region). Other SES
@@ -153,22 +155,6 @@ def _session() -> boto3.session.Session:
     if _REGISTRY.session is None:
         _REGISTRY.session = boto3.session.Session()
     return _REGISTRY.session
-
-
-def default_region() -> str | None:
-    """boto3's own region resolution (env, profile), used when nothing more specific is set."""
-    with _REGISTRY.lock:
-        return _session().region_name
-
-
-def resolve_region(explicit: str | None, configured: str | None) -> str:
-    region = explicit or configured or default_region()
-    if not region:
-        raise VdmValidationError(
-            "region: no AWS region is set; pass region=..., set `pulumi config set aws:region "
-            "<region>`, or set AWS_REGION / AWS_DEFAULT_REGION"
-        )
-    return region
 
 
 def client(region: str) -> Any:
