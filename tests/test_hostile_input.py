@@ -22,7 +22,8 @@ from pulumi.output import Unknown
 
 from vdm_resources import AccountVdmAttributesProvider, ConfigurationSetVdmOptionsProvider
 from vdm_resources._component import validate_region
-from vdm_resources._provider import PROVIDER_KEY, UNKNOWN_SENTINEL, is_unknown
+from vdm_resources._provider import PROVIDER_KEY
+from vdm_resources._unknowns import UNKNOWN_SENTINEL, is_unknown
 from vdm_resources.emulator.testing import RunningEmulator
 from vdm_resources.errors import VdmValidationError
 from vdm_resources.metrics import fetch_metrics, resolve_window, validate_queries

@@ -10,8 +10,9 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from ._component import case_hint, fail
+from ._component import fail
 from ._model import DIMENSION_NAMES, MAX_DIMENSIONS, MAX_QUERY_ID_LENGTH, METRICS
+from .errors import case_hint
 
 DIMENSION_KEYS = DIMENSION_NAMES
 MAX_ID_LENGTH = MAX_QUERY_ID_LENGTH

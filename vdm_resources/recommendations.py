@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import pulumi
 
 from . import _aws
-from ._component import ReadOnlyComponent, case_hint, fail, is_plain
+from ._component import ReadOnlyComponent, fail, is_plain
 from ._gate import expect_report, report_after_registrations
 from ._model import (
     FILTER_KEYS,
@@ -27,7 +27,7 @@ from ._model import (
     RECOMMENDATION_STATUSES,
     RECOMMENDATION_TYPES,
 )
-from .errors import RecommendationGateError, VdmApiError
+from .errors import RecommendationGateError, VdmApiError, case_hint
 
 OUTPUT_NAMES = (
     "recommendations",

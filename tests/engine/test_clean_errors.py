@@ -104,7 +104,9 @@ def test_throttling_exhausted_is_one_line_with_the_code(
         engine_emulator.control.clear_faults()
     assert_clean(res)
     line = first_error(res, SET_TYPE, "throttled-vdm")
-    assert line.startswith("error: ConfigurationSetVdmOptions 'throttled-vdm': "), line
+    assert line.startswith(
+        "error: ConfigurationSetVdmOptions 'throttled-vdm' (configuration set 'throttled'): "
+    ), line
     assert "TooManyRequestsException" in line, line
     assert re.search(r"(GetConfigurationSet|PutConfigurationSetVdmOptions) in us-east-1", line)
 
@@ -129,7 +131,9 @@ def test_no_credentials_is_one_line_and_names_no_secret(
     res = proj.up()
     assert_clean(res)
     line = first_error(res, SET_TYPE, "nocreds-vdm")
-    assert line.startswith("error: ConfigurationSetVdmOptions 'nocreds-vdm': "), line
+    assert line.startswith(
+        "error: ConfigurationSetVdmOptions 'nocreds-vdm' (configuration set 'nocreds'): "
+    ), line
     assert "NoCredentialsError" in line, line
 
 
