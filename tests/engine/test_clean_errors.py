@@ -145,10 +145,10 @@ def test_no_region_is_one_line_naming_the_resource(
     env["AWS_CONFIG_FILE"] = str(tmp_path / "no-config")
     proj = PulumiProject.create(tmp_path / "p", env, region=None)
     proj.write_spec({"account": {"vdm_enabled": "ENABLED"}, "configuration_sets": {}})
+    engine_emulator.control.reset_requests()
     res = proj.preview() if command == "preview" else proj.up()
-    if command == "preview" and res.returncode == 0:
-        pytest.xfail("no region is caught only at up until region resolution moves to check")
     assert_clean(res)
+    assert engine_emulator.control.calls() == 0  # caught at check, before any call
     line = first_error(res, ACCOUNT_TYPE, "account")
     assert line.startswith("error: "), line
     assert "AccountVdmAttributes" in line and "region" in line, line

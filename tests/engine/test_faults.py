@@ -414,7 +414,8 @@ def assert_clean_failure(res: Result, names: tuple[str, ...], op: str) -> None:
         kind = "AccountVdmAttributes" if name == "account" else "ConfigurationSetVdmOptions"
         if name in ("recommendations", "metrics"):
             kind = "VdmRecommendations" if name == "recommendations" else "VdmMetrics"
-        wanted = f"{kind} {name!r}: {op} in {REGION} failed after {ATTEMPTS} attempts: "
+        target = f" (configuration set {name.removesuffix('-vdm')!r})" if name in SETS else ""
+        wanted = f"{kind} {name!r}{target}: {op} in {REGION} failed after {ATTEMPTS} attempts: "
         assert any(wanted in line for line in lines), (wanted, res.output)
 
 
