@@ -17,6 +17,7 @@ import os
 import random
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -199,6 +200,33 @@ def _error_code(exc: botocore.exceptions.ClientError) -> tuple[str, str, int]:
     return str(err.get("Code", "")), str(err.get("Message", "")), status
 
 
+def endpoint_url(sesv2: Any) -> str:
+    """The endpoint a client sends to, without userinfo, query or fragment (they may hold
+    secrets), for error messages."""
+    parts = urllib.parse.urlsplit(str(sesv2.meta.endpoint_url))
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def endpoint_hint() -> str:
+    """Which endpoint variable is in play: the usual cause when the endpoint is not SESv2."""
+    ignored = os.environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").strip().lower() == "true"
+    suffix = ", ignored: AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true" if ignored else ""
+    if os.environ.get("AWS_ENDPOINT_URL_SESV2"):
+        return f"AWS_ENDPOINT_URL_SESV2 is set{suffix}"
+    if os.environ.get("AWS_ENDPOINT_URL"):
+        return f"AWS_ENDPOINT_URL is set (AWS_ENDPOINT_URL_SESV2 is not){suffix}"
+    return "neither AWS_ENDPOINT_URL_SESV2 nor AWS_ENDPOINT_URL is set"
+
+
+def _short(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 #: Observers of every attempt (operation, region, outcome); the benchmark counts with it.
 CallObserver = Callable[[str, str, str], None]
 _observers: list[CallObserver] = []
@@ -246,9 +274,21 @@ def call(
             code, message, status = _error_code(exc)
             _notify(operation, region, code or str(status))
             retryable = code in _RETRYABLE_CODES or status >= 500 or status == 429
-            if code == "NotFoundException" or status == 404:
+            if code == "NotFoundException":
                 raise VdmNotFoundError(
                     f"{context}: {message or 'not found'} ({code or status})",
+                    code=code,
+                    operation=operation,
+                ) from exc
+            if status == 404:
+                # Only AWS's NotFoundException means "gone". Any other 404 comes from something
+                # that is not SESv2 (a proxy, a wrong endpoint variable): taking it for "gone"
+                # would make refresh drop resources from state and destroy report success.
+                raise VdmApiError(
+                    f"{context}: {operation} in {region} failed: endpoint "
+                    f"{endpoint_url(client(region))} answered HTTP 404 without AWS's "
+                    f"NotFoundException: {_short(message) or 'no message'} ({code or status}); "
+                    f"likely a misrouted endpoint ({endpoint_hint()})",
                     code=code,
                     operation=operation,
                 ) from exc
@@ -272,7 +312,13 @@ def call(
                 ) from exc
         except _NETWORK_ERRORS as exc:
             _notify(operation, region, type(exc).__name__)
-            last = f"{type(exc).__name__}: {exc}"
+            if isinstance(exc, botocore.exceptions.EndpointConnectionError):
+                last = (
+                    f"could not connect to endpoint {endpoint_url(client(region))} "
+                    f"({type(exc).__name__}; {endpoint_hint()})"
+                )
+            else:
+                last = f"{type(exc).__name__}: {exc}"
             if attempt == max_attempts:
                 raise VdmApiError(
                     f"{context}: {operation} in {region} failed after {attempt} attempts: {last}",
