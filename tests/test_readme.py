@@ -254,7 +254,7 @@ def test_rate_limits_and_retries_as_documented(monkeypatch: pytest.MonkeyPatch) 
     assert _aws.DEFAULT_THROTTLE_BUDGET == 900 and _aws.THROTTLE_BUDGET_ENV in text
     # The adaptive pacer's figures, as the README states them.
     flat = " ".join(text.split())
-    assert Pacer.QUICK_RETRIES == (0.05, 0.15) and "a twentieth, then a sixth" in flat
+    assert Pacer.QUICK_RETRIES == (0.02, 0.15) and "a fiftieth, then a sixth" in flat
     assert Pacer.START_SLACK == 0.2 and "a fifth of an interval" in flat
     assert f"drops by {round((1 - Pacer.BACKOFF) * 100)}%" in flat
     assert f"recovers by {round(Pacer.RECOVERY * 100)}% of AWS's rate" in flat

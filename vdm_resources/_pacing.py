@@ -9,7 +9,7 @@ to it, the way botocore's ``adaptive`` retry mode and TCP do:
   guess to probe above.
 - A throttled answer was refused, so it cost AWS no token and the retry may follow quickly. The
   first two in a row are treated as timing noise (our request arrived a few milliseconds before
-  the token it was paced for) and retried after a twentieth, then a sixth, of an interval. A
+  the token it was paced for) and retried after a fiftieth, then a sixth, of an interval. A
   third in a row means someone else is spending the budget: the rate drops multiplicatively
   (:attr:`Pacer.BACKOFF`, at most once between two successes, so a process that keeps losing
   does not starve itself) and the pacer switches to wide random gaps.
@@ -54,14 +54,14 @@ class Pacer:
     RECOVERY = 0.05
     #: Retry delays (fractions of an interval) for the first throttled answers in a row, which
     #: are taken as timing noise rather than contention.
-    QUICK_RETRIES = (0.05, 0.15)
+    QUICK_RETRIES = (0.02, 0.15)
     #: Random slack (mean, in intervals): at start, floor once contended, and the largest.
     START_SLACK = 0.2
-    CONTENDED_SLACK = 0.3
+    CONTENDED_SLACK = 0.2
     MAX_SLACK = 2.0
     #: Slack after a success that followed no throttle, and added per throttled answer.
     SLACK_DECAY = 0.8
-    SLACK_STEP = 0.02
+    SLACK_STEP = 0.01
     #: The rate never drops below this fraction of the cap, so that a paced request is never
     #: held long enough for its signature (made before the wait) to go stale.
     MIN_RATE = 0.02

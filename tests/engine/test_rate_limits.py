@@ -82,7 +82,7 @@ def test_50_sets_under_aws_rate_limits(
     log = engine_emulator.control.requests()
     # The pacer runs at AWS's exact rate once it has learned it is alone, so a request that
     # arrives a few milliseconds early is refused now and then; that answer cost no token and
-    # is retried within a twentieth of a second. Refused answers stay a minority, and every
+    # is retried within a fiftieth of a second. Refused answers stay a minority, and every
     # Put reached the emulator exactly once successfully.
     throttled = sum(log["throttled"].values())
     assert throttled <= N // 2, log["throttled"]
@@ -130,12 +130,12 @@ def test_three_programs_share_one_account(
 
 
 class OutsideClient(threading.Thread):
-    """Someone else on the account: a script writing a set's options at a steady rate with
-    boto3's default (``standard``) retries, until stopped."""
+    """Someone else on the account: a script writing a set's options at a steady rate, one
+    attempt per call, until stopped."""
 
     def __init__(self, emu: RunningEmulator, region: str, name: str, rate: float) -> None:
         super().__init__(daemon=True)
-        self.client = emu.boto3_client(region, retries=True)
+        self.client = emu.boto3_client(region)
         self.name = name
         self.interval = 1.0 / rate
         self.stopped = threading.Event()
