@@ -495,7 +495,9 @@ def test_component_fail_on_error(emu: RunningEmulator) -> None:
 
 def test_component_bad_input_fails_before_any_call(emu: RunningEmulator) -> None:
     pulumi.runtime.set_mocks(ComponentMocks(), preview=True)
-    with pytest.raises(VdmValidationError, match=r"^VdmMetrics 'm': metrics\[0\]: 'BOUNCE'"):
+    with pytest.raises(
+        VdmValidationError, match=r"^VdmMetrics 'm': metrics\[0\]: unknown metric 'BOUNCE'"
+    ):
         VdmMetrics("m", metrics=["BOUNCE"])
     with pytest.raises(VdmValidationError, match="dimensions: unknown dimension 'DOMAIN'"):
         VdmMetrics("m", metrics=["SEND"], dimensions={"DOMAIN": "x"})
