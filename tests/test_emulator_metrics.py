@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from vdm_resources._model import METRICS
-from vdm_resources.emulator.models import metric_value
+from vdm_resources.emulator.synthetic import metric_value
 from vdm_resources.emulator.testing import error_details
 
 START = datetime(2024, 3, 1, tzinfo=timezone.utc)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from vdm_resources.emulator.models import generate_recommendations
+from vdm_resources.emulator.synthetic import generate_recommendations
 from vdm_resources.emulator.testing import EmulatorStartError, start_emulator
 
 VDM_ON = {

@@ -12,7 +12,7 @@ import pulumi
 import pytest
 
 from vdm_resources import _aws
-from vdm_resources.emulator.models import metric_value
+from vdm_resources.emulator.synthetic import metric_value
 from vdm_resources.emulator.testing import RunningEmulator
 from vdm_resources.errors import LateInputError, VdmApiError, VdmThrottledError, VdmValidationError
 from vdm_resources.metrics import (

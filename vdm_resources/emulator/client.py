@@ -112,7 +112,7 @@ class ControlClient:
         return dict(self._call("GET", "/state"))
 
     def seed(self, doc: Mapping[str, Any]) -> dict[str, Any]:
-        """Merge a seed document (see ``models.apply_seed``); returns the new state."""
+        """Merge a seed document (see ``state.apply_seed``); returns the new state."""
         return dict(self._call("POST", "/seed", dict(doc)))
 
     def reset(
@@ -151,7 +151,7 @@ class ControlClient:
     def generate_recommendations(
         self, region: str, count: int, seed: int | str = 0, *, append: bool = False
     ) -> dict[str, Any]:
-        """Same data as ``models.generate_recommendations(count, seed, region=region)``."""
+        """Same data as ``synthetic.generate_recommendations(count, seed, region=region)``."""
         return self.seed(
             {
                 "regions": {
