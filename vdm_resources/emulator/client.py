@@ -121,13 +121,34 @@ class ControlClient:
         requests: bool = False,
         faults: bool = False,
         rate_limits: Mapping[str, Any] | None = None,
+        settings: Mapping[str, Any] | None = None,
     ) -> None:
-        """Back to the start-up state; optionally also clear the log and faults and set the
-        rate limits, in one round trip."""
+        """Back to the start-up state and settings; optionally also clear the log and faults,
+        set the rate limits and change settings, in one round trip."""
         body: dict[str, Any] = {"requests": requests, "faults": faults}
         if rate_limits is not None:
             body["rate_limits"] = dict(rate_limits)
+        if settings is not None:
+            body["settings"] = dict(settings)
         self._call("POST", "/reset", body)
+
+    # -- settings (behaviour AWS leaves undocumented)
+
+    def settings(self) -> dict[str, Any]:
+        """``{"account_put": "merge" | "replace"}``."""
+        return dict(self._call("GET", "/settings"))
+
+    def set_settings(self, **changes: Any) -> dict[str, Any]:
+        """Change some settings until the next reset; returns all of them."""
+        return dict(self._call("POST", "/settings", changes))
+
+    def account_put(self) -> str:
+        return str(self.settings()["account_put"])
+
+    def set_account_put(self, mode: str) -> None:
+        """``"merge"``: a PutAccountVdmAttributes that omits a nested block keeps its value;
+        ``"replace"``: the omitted block goes back to DISABLED."""
+        self.set_settings(account_put=mode)
 
     def set_account_vdm_attributes(
         self, region: str, vdm_attributes: Mapping[str, Any] | None

@@ -53,6 +53,8 @@ class ControlAPI:
             ("POST", "/seed"): self.seed,
             ("POST", "/reset"): self.reset,
             ("GET", "/state"): self.state,
+            ("GET", "/settings"): lambda r: app.settings.to_json(),
+            ("POST", "/settings"): self.set_settings,
         }
 
     def __call__(self, request: Request) -> Response:
@@ -77,6 +79,7 @@ class ControlAPI:
             "moto_version": moto.__version__,
             "state_file": str(self.app.state_file) if self.app.state_file else None,
             "rate_limits": self.app.limiter.describe(),
+            "settings": self.app.settings.to_json(),
         }
 
     def reset_requests(self, request: Request) -> dict[str, Any]:
@@ -120,12 +123,22 @@ class ControlAPI:
             self.app.persist()
             return export_state()
 
+    def set_settings(self, request: Request) -> dict[str, Any]:
+        self.app.settings = self.app.settings.updated(_body(request))
+        return self.app.settings.to_json()
+
     def reset(self, request: Request) -> dict[str, Any]:
-        """Back to the start-up state (the --seed file if given, else empty)."""
+        """Back to the start-up state (the --seed file if given, else empty) and the start-up
+        settings (then ``settings`` in the body, if any, applied on top)."""
         body = _body(request)
+        changes = body.get("settings") or {}
+        if not isinstance(changes, dict):
+            raise ValueError("settings must be an object")
+        settings = self.app.startup_settings.updated(changes)
         with self.app.lock:
             self.app.initial_state()
             self.app.persist()
+            self.app.settings = settings
         if body.get("requests"):
             self.app.requests.reset()
         if body.get("faults"):

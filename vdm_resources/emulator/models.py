@@ -98,6 +98,10 @@ def plan_metric_queries(
 
 
 def _render_vdm_attributes(stored: Mapping[str, Any]) -> dict[str, Any]:
+    """What live AWS shows: while VDM is DISABLED only ``VdmEnabled``; once ENABLED both
+    nested objects, ``DISABLED`` where never set."""
+    if stored["VdmEnabled"] != "ENABLED":
+        return {"VdmEnabled": stored["VdmEnabled"]}
     dashboard = stored.get("DashboardAttributes") or {}
     guardian = stored.get("GuardianAttributes") or {}
     return {
@@ -141,9 +145,13 @@ class VdmSESV2Backend(SESV2Backend):
             account["VdmAttributes"] = _render_vdm_attributes(self.vdm_attributes)
         return account
 
-    def put_account_vdm_attributes(self, attributes: Mapping[str, Any]) -> None:
-        """Nested attributes left out keep their previous value (AWS merges them)."""
-        previous = self.vdm_attributes or {}
+    def put_account_vdm_attributes(
+        self, attributes: Mapping[str, Any], *, keep_omitted: bool = True
+    ) -> None:
+        """A nested block left out keeps its stored value (``keep_omitted``, the "merge"
+        reading) or goes back to DISABLED (the "replace" reading); AWS documents neither.
+        Stored values survive a DISABLED spell under "merge" and show again once ENABLED."""
+        previous = (self.vdm_attributes or {}) if keep_omitted else {}
         merged: dict[str, Any] = {"VdmEnabled": attributes["VdmEnabled"]}
         for key in ("DashboardAttributes", "GuardianAttributes"):
             if key in attributes:

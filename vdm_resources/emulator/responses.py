@@ -30,6 +30,7 @@ from .exceptions import (
     render,
 )
 from .models import ACCOUNT_ID, VdmSESV2Backend, vdm_backends
+from .settings import Settings
 from .validation import extract_input, validate_input
 
 DEFAULT_REGION = "us-east-1"
@@ -68,8 +69,9 @@ def match_operation(request: Request) -> tuple[str, dict[str, Any]] | None:
 class VdmSESV2Response(SESV2Response):
     """Handlers for the operations moto lacks, plus AWS-style configuration set errors."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Settings | None = None) -> None:
         super().__init__()
+        self.settings = settings or Settings()
         self.params: dict[str, Any] = {}
 
     @property
@@ -137,7 +139,9 @@ class VdmSESV2Response(SESV2Response):
         return json.dumps(self.sesv2_backend.get_account())
 
     def put_account_vdm_attributes(self) -> str:
-        self.sesv2_backend.put_account_vdm_attributes(self.params["VdmAttributes"])
+        self.sesv2_backend.put_account_vdm_attributes(
+            self.params["VdmAttributes"], keep_omitted=self.settings.account_put == "merge"
+        )
         return "{}"
 
     # -- configuration sets

@@ -46,6 +46,7 @@ from .models import reset_backends
 from .ratelimit import OPERATION_RATES, THROTTLE_MESSAGE, RateLimiter
 from .requestlog import RequestLog
 from .responses import VdmSESV2Response, match_operation, region_from_headers
+from .settings import ACCOUNT_PUT_MODES, AccountPut, Settings
 from .state import apply_seed, export_state, import_state, read_state_file, write_state_file
 
 UNKNOWN_OPERATION = "UnknownOperation"
@@ -111,6 +112,7 @@ class EmulatorApp:
         seed_file: str | os.PathLike[str] | None = None,
         rate_scale: float = 1.0,
         rate_limits: bool = True,
+        account_put: AccountPut = "merge",
     ) -> None:
         # Any region a client signs for is served, like AWS would for every real region.
         os.environ.setdefault("MOTO_ALLOW_NONEXISTENT_REGION", "true")
@@ -119,6 +121,9 @@ class EmulatorApp:
         self.limiter = RateLimiter(enabled=rate_limits, scale=rate_scale)
         self.faults = FaultInjector()
         self.requests = RequestLog()
+        #: What /_vdm/reset goes back to; ``settings`` is what requests see now.
+        self.startup_settings = Settings(account_put=account_put)
+        self.settings = self.startup_settings
         self.lock = threading.RLock()
         self.control = ControlAPI(self)
         self._seed_doc = self._read_seed()
@@ -234,7 +239,7 @@ class EmulatorApp:
 
     def _dispatch(self, request: EmulatorRequest) -> tuple[int, dict[str, Any], Any]:
         try:
-            return VdmSESV2Response().handle(request)
+            return VdmSESV2Response(self.settings).handle(request)
         except EmulatorError as exc:
             return render(exc)
         except Exception:
@@ -327,6 +332,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-rate-limit", action="store_true", help="disable rate limiting entirely"
     )
     serve.add_argument(
+        "--account-put",
+        choices=ACCOUNT_PUT_MODES,
+        default="merge",
+        help="whether PutAccountVdmAttributes keeps (merge) or resets to DISABLED (replace) a "
+        "nested block it omits; AWS documents neither (default merge)",
+    )
+    serve.add_argument(
         "--verbose", action="store_true", help="print one access line per request to stderr"
     )
     return parser
@@ -350,6 +362,7 @@ def main(argv: list[str] | None = None) -> int:
             seed_file=args.seed,
             rate_scale=args.rate_scale,
             rate_limits=not args.no_rate_limit,
+            account_put=args.account_put,
         )
         server = EmulatorServer(app, args.host, args.port, verbose=args.verbose)
     except BadRequestException as exc:
