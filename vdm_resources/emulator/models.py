@@ -240,18 +240,38 @@ class VdmSESV2Backend(SESV2Backend):
         for query_id, metric, dimensions, days in plan_metric_queries(queries):
             code = query_error(dimensions)
             if code is not None:
-                errors.append(
-                    {"Id": query_id, "Code": code, "Message": _QUERY_ERROR_MESSAGES[code]}
+                message = _QUERY_ERROR_MESSAGES[code]
+                errors.append({"Id": query_id, "Code": code, "Message": message})
+            elif not self.holds_sources(dimensions):
+                results.append({"Id": query_id, "Timestamps": [], "Values": []})
+            else:
+                results.append(
+                    {
+                        "Id": query_id,
+                        "Timestamps": [_epoch(d) for d in days],
+                        "Values": [metric_value(metric, dimensions, d) for d in days],
+                    }
                 )
-                continue
-            results.append(
-                {
-                    "Id": query_id,
-                    "Timestamps": [_epoch(d) for d in days],
-                    "Values": [metric_value(metric, dimensions, d) for d in days],
-                }
-            )
         return results, errors
+
+    def holds_sources(self, dimensions: Mapping[str, str]) -> bool:
+        """Whether the configuration set and email identity a query names exist here: AWS has
+        no data for mail that cannot have been sent. ISP and TENANT_NAME are not tracked."""
+        config_set = dimensions.get("CONFIGURATION_SET")
+        identity = dimensions.get("EMAIL_IDENTITY")
+        return (config_set is None or config_set in self.core_backend.config_sets) and (
+            identity is None or identity in self.core_backend.email_identities
+        )
+
+    def add_email_identity(self, name: str) -> None:
+        """Create the identity unless it exists (seeds are idempotent)."""
+        if name not in self.core_backend.email_identities:
+            self.create_email_identity(
+                email_identity=name,
+                tags=None,
+                dkim_signing_attributes=None,
+                configuration_set_name=None,
+            )
 
 
 vdm_backends: BackendDict[VdmSESV2Backend] = BackendDict(VdmSESV2Backend, "sesv2")

@@ -31,6 +31,7 @@ from .validation import validate_configuration_set_name, validation_messages
 STATE_VERSION = 1
 _REGION_KEYS = (
     "vdm_attributes",
+    "email_identities",
     "configuration_sets",
     "recommendations",
     "generate_recommendations",
@@ -42,6 +43,7 @@ def export_region(backend: VdmSESV2Backend) -> dict[str, Any]:
     region: dict[str, Any] = {}
     if backend.vdm_attributes is not None:
         region["vdm_attributes"] = copy.deepcopy(backend.vdm_attributes)
+    region["email_identities"] = sorted(backend.core_backend.email_identities)
     region["configuration_sets"] = [
         backend.describe_configuration_set(name)
         for name in sorted(backend.core_backend.config_sets)
@@ -109,6 +111,16 @@ def _plan_region(region: str, raw: Any, account_id: str) -> dict[str, Any]:
             if messages:
                 raise BadRequestException(f"{where}.vdm_attributes: " + "; ".join(messages))
         plan["vdm_attributes"] = copy.deepcopy(attrs)
+    identities = raw.get("email_identities", [])
+    if not isinstance(identities, list):
+        raise BadRequestException(f"{where}.email_identities must be a list of names")
+    create_identity = operation_model("CreateEmailIdentity")
+    for i, name in enumerate(identities):
+        messages = validation_messages(create_identity, {"EmailIdentity": name})
+        if not isinstance(name, str) or messages:
+            problem = "; ".join(messages) or "not a string"
+            raise BadRequestException(f"{where}.email_identities[{i}]: {problem}")
+    plan["email_identities"] = list(identities)
     sets = raw.get("configuration_sets", [])
     if not isinstance(sets, list):
         raise BadRequestException(f"{where}.configuration_sets must be a list")
@@ -130,7 +142,8 @@ def _plan_region(region: str, raw: Any, account_id: str) -> dict[str, Any]:
 def apply_seed(doc: Mapping[str, Any], account_id: str = ACCOUNT_ID) -> None:
     """Merge a seed into the current state; the whole document is checked first.
 
-    Per region: ``vdm_attributes`` replaces the account attributes, each entry of
+    Per region: ``vdm_attributes`` replaces the account attributes, ``email_identities``
+    (names) are created unless they exist, each entry of
     ``configuration_sets`` (a CreateConfigurationSet body) creates or replaces that set,
     ``recommendations`` and ``generate_recommendations`` replace the region's
     recommendations, or are appended with ``"recommendations_mode": "append"``.
@@ -147,6 +160,8 @@ def apply_seed(doc: Mapping[str, Any], account_id: str = ACCOUNT_ID) -> None:
         backend = get_backend(region, account_id)
         if "vdm_attributes" in plan:
             backend.vdm_attributes = plan["vdm_attributes"]
+        for identity in plan["email_identities"]:
+            backend.add_email_identity(identity)
         for spec in plan["configuration_sets"]:
             name = spec["ConfigurationSetName"]
             if name in backend.core_backend.config_sets:
