@@ -57,7 +57,8 @@ class ControlClient:
     # -- request log
 
     def requests(self) -> dict[str, Any]:
-        """``{"total", "calls", "throttled", "faulted", "statuses", "log"}``."""
+        """``{"total", "calls", "throttled", "faulted", "statuses", "log", "outside"}``;
+        ``outside`` is ``{"calls": {op: n}, "throttled": {op: n}}`` of the outside load."""
         return dict(self._call("GET", "/requests"))
 
     def calls(self, operation: str | None = None) -> int:
@@ -72,6 +73,47 @@ class ControlClient:
 
     def reset_requests(self) -> None:
         self._call("POST", "/requests/reset", {})
+
+    # -- outside load (another client of the same account)
+
+    def start_load(
+        self,
+        operation: str,
+        rate: float,
+        region: str = "us-east-1",
+        *,
+        account_id: str | None = None,
+        queries: int = 0,
+    ) -> dict[str, Any]:
+        """Take a token from ``operation``'s bucket ``rate`` times a second, as another client
+        of the account would, until ``stop_load`` or a reset. Replaces a load already running on
+        the same (account, region, operation). ``queries``: BatchGetMetricData's query tokens
+        per call."""
+        body: dict[str, Any] = {
+            "operation": operation,
+            "rate": rate,
+            "region": region,
+            "queries": queries,
+        }
+        if account_id is not None:
+            body["account_id"] = account_id
+        return dict(self._call("POST", "/load", body))
+
+    def stop_load(self, operation: str | None = None) -> None:
+        """Stop the loads on ``operation``, or all of them."""
+        query = "" if operation is None else "?" + urllib.parse.urlencode({"operation": operation})
+        self._call("DELETE", f"/load{query}")
+
+    def loads(self) -> list[dict[str, Any]]:
+        """Running loads: ``operation, rate, region, account_id, queries, calls, throttled``."""
+        return list(self._call("GET", "/load")["loads"])
+
+    def outside_calls(self, operation: str) -> int:
+        """The outside load's calls of ``operation`` since the log was last reset."""
+        return int(self.requests()["outside"]["calls"].get(operation, 0))
+
+    def outside_throttled(self, operation: str) -> int:
+        return int(self.requests()["outside"]["throttled"].get(operation, 0))
 
     # -- faults
 

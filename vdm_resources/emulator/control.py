@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Request, Response
 
 from .exceptions import BadRequestException
+from .load import parse_load
 from .models import ACCOUNT_ID
 from .state import apply_seed, export_state
 
@@ -55,6 +56,9 @@ class ControlAPI:
             ("GET", "/state"): self.state,
             ("GET", "/settings"): lambda r: app.settings.to_json(),
             ("POST", "/settings"): self.set_settings,
+            ("GET", "/load"): self.loads,
+            ("POST", "/load"): self.start_load,
+            ("DELETE", "/load"): self.stop_load,
         }
 
     def __call__(self, request: Request) -> Response:
@@ -135,6 +139,7 @@ class ControlAPI:
         if not isinstance(changes, dict):
             raise ValueError("settings must be an object")
         settings = self.app.startup_settings.updated(changes)
+        self.app.outside_load.stop()
         with self.app.lock:
             self.app.initial_state()
             self.app.persist()
@@ -146,6 +151,17 @@ class ControlAPI:
         if isinstance(body.get("rate_limits"), dict):
             self._configure_limits(body["rate_limits"])
         return {"reset": True}
+
+    def loads(self, request: Request) -> dict[str, Any]:
+        return {"loads": self.app.outside_load.describe()}
+
+    def start_load(self, request: Request) -> dict[str, Any]:
+        self.app.outside_load.start(parse_load(_body(request)))
+        return self.loads(request)
+
+    def stop_load(self, request: Request) -> dict[str, Any]:
+        self.app.outside_load.stop(operation=request.args.get("operation"))
+        return self.loads(request)
 
     def state(self, request: Request) -> dict[str, Any]:
         with self.app.lock:

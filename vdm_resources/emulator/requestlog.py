@@ -2,6 +2,7 @@
 
 Tests assert on these counts (calls made, 429s answered, faults served) instead of on timing.
 Entries hold operation, region, status, outcome and time only - never headers, keys or bodies.
+The outside load's token attempts (``load``) are counted apart, under ``outside``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,15 @@ class RequestLog:
             self._faulted: Counter[str] = Counter()
             self._statuses: dict[str, Counter[str]] = {}
             self._log: deque[dict[str, Any]] = deque(maxlen=self._max_entries)
+            self._outside_calls: Counter[str] = Counter()
+            self._outside_throttled: Counter[str] = Counter()
+
+    def record_outside(self, operation: str, throttled: bool) -> None:
+        """One call of the other client (the outside load), refused or not."""
+        with self._lock:
+            self._outside_calls[operation] += 1
+            if throttled:
+                self._outside_throttled[operation] += 1
 
     def record(
         self, operation: str, region: str, status: int | None, outcome: str, *, faulted: bool
@@ -58,4 +68,8 @@ class RequestLog:
                 "faulted": dict(self._faulted),
                 "statuses": {op: dict(c) for op, c in self._statuses.items()},
                 "log": list(self._log),
+                "outside": {
+                    "calls": dict(self._outside_calls),
+                    "throttled": dict(self._outside_throttled),
+                },
             }

@@ -42,6 +42,7 @@ from .exceptions import (
     render,
 )
 from .faults import Fault, FaultInjector
+from .load import OutsideLoad
 from .models import reset_backends
 from .ratelimit import OPERATION_RATES, THROTTLE_MESSAGE, RateLimiter
 from .requestlog import RequestLog
@@ -121,6 +122,7 @@ class EmulatorApp:
         self.limiter = RateLimiter(enabled=rate_limits, scale=rate_scale)
         self.faults = FaultInjector()
         self.requests = RequestLog()
+        self.outside_load = OutsideLoad(self.limiter, self.requests.record_outside)
         #: What /_vdm/reset goes back to; ``settings`` is what requests see now.
         self.startup_settings = Settings(account_put=account_put)
         self.settings = self.startup_settings
