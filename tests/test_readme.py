@@ -141,7 +141,8 @@ def test_the_pr_workflow() -> None:
 
 
 def test_example_seeds_are_valid() -> None:
-    from vdm_resources.emulator.models import apply_seed, reset_backends
+    from vdm_resources.emulator.models import reset_backends
+    from vdm_resources.emulator.state import apply_seed
 
     try:
         for seed in [*EXAMPLES.glob("*/seed.json"), ROOT / "scripts" / "main-seed.json"]:

@@ -15,7 +15,7 @@ import pulumi
 import pytest
 
 from vdm_resources import _aws
-from vdm_resources.emulator.models import generate_recommendations
+from vdm_resources.emulator.synthetic import generate_recommendations
 from vdm_resources.emulator.testing import RunningEmulator
 from vdm_resources.errors import (
     LateInputError,

@@ -31,7 +31,7 @@ from typing import Any
 
 import pytest
 
-from vdm_resources.emulator.models import metric_value
+from vdm_resources.emulator.synthetic import metric_value
 from vdm_resources.emulator.testing import RunningEmulator
 
 from .harness import ROOT, PulumiProject, Result
