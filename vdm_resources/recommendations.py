@@ -22,10 +22,12 @@ from . import _aws
 from ._component import ReadOnlyComponent, fail, is_plain, require_choice
 from ._gate import expect_report, report_after_registrations
 from ._model import (
+    FILTER_KEY_VALUES,
     FILTER_KEYS,
-    RECOMMENDATION_IMPACTS,
-    RECOMMENDATION_STATUSES,
-    RECOMMENDATION_TYPES,
+    FILTER_PAIRS,
+    FILTER_VALUE_MAX,
+    HIGH,
+    OPEN,
 )
 from .errors import RecommendationGateError, VdmApiError
 
@@ -39,20 +41,14 @@ OUTPUT_NAMES = (
 )
 TYPE_TOKEN = "vdm-resources:sesv2:VdmRecommendations"
 
-#: The two-key filters the API accepts; any single key is accepted too.
-FILTER_PAIRS = (frozenset({"STATUS", "IMPACT"}), frozenset({"STATUS", "TYPE"}))
-FILTER_VALUE_MAX = 512
 #: The largest page the API serves: fewest calls at 1 call/s.
 PAGE_SIZE = 100
 
 #: Criteria (``fail_on``/``warn_on``) use the output's snake_case field names.
 CRITERIA_KEYS = ("type", "impact", "status", "resource_arn")
-_ENUMS: dict[str, tuple[str, ...]] = {
-    "TYPE": RECOMMENDATION_TYPES,
-    "IMPACT": RECOMMENDATION_IMPACTS,
-    "STATUS": RECOMMENDATION_STATUSES,
-}
-_IMPACT_RANK = {"HIGH": 0, "LOW": 1}
+_ENUMS = FILTER_KEY_VALUES
+#: HIGH first; any other impact (LOW, or one AWS adds later) after it.
+_IMPACT_RANK = {HIGH: 0}
 
 
 Recommendation = dict[str, Any]
@@ -82,7 +78,7 @@ def validate_filter(filter: Mapping[str, Any] | None, context: str | None = None
         raise fail(
             context,
             f"filter: {filter!r} must be a mapping of filter keys to values, like "
-            "{'STATUS': 'OPEN'}",
+            f"{{'STATUS': {OPEN!r}}}",
         )
     result: dict[str, str] = {}
     for key, value in filter.items():
@@ -122,7 +118,7 @@ def validate_criteria(
         raise fail(
             context,
             f"{prop}: {criteria!r} must be a mapping of recommendation fields to values, like "
-            "{'impact': 'HIGH'}",
+            f"{{'impact': {HIGH!r}}}",
         )
     if not criteria:
         raise fail(
@@ -197,7 +193,8 @@ def sort_key(rec: Mapping[str, Any]) -> tuple[Any, ...]:
     """HIGH impact first, then type, resource and age; every field breaks ties so the order
     never depends on the order AWS paged them in."""
     return (
-        _IMPACT_RANK.get(rec.get("impact") or "", len(_IMPACT_RANK)),
+        _IMPACT_RANK.get(rec.get("impact") or "", 1),
+        rec.get("impact") or "",
         rec.get("type") or "",
         rec.get("resource_arn") or "",
         _instant(rec.get("created_timestamp")),
@@ -255,8 +252,8 @@ def summarize(recs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         by_type[kind] = by_type.get(kind, 0) + 1
     return {
         "count": len(recs),
-        "open_count": sum(1 for r in recs if r.get("status") == "OPEN"),
-        "high_impact_count": sum(1 for r in recs if r.get("impact") == "HIGH"),
+        "open_count": sum(1 for r in recs if r.get("status") == OPEN),
+        "high_impact_count": sum(1 for r in recs if r.get("impact") == HIGH),
         "counts_by_type": dict(sorted(by_type.items())),
     }
 
