@@ -393,7 +393,7 @@ def test_paced_batches_stay_under_the_emulators_rate_limits(
     # scaled down, not up, because unpaced HTTP calls to a local server are already slower
     # than 16/s, and a test that cannot fail without pacing proves nothing.
     queries = validate_queries(many_queries(60))  # 6 calls of 10
-    monkeypatch.setenv(_aws.MAX_ATTEMPTS_ENV, "1")  # any throttle fails the read
+    monkeypatch.setenv(_aws.THROTTLE_BUDGET_ENV, "0")  # any throttle fails the read
 
     emu.control.set_rate_limits(enabled=True, scale=0.25)
     monkeypatch.setenv(_aws.RATE_SCALE_ENV, "off")

@@ -23,6 +23,7 @@ import vdm_resources
 from tests.mocks import ComponentMocks
 from tests.readme_blocks import EXAMPLES, README, ROOT, apply_edit, blocks, documents
 from vdm_resources import _aws, _ownership
+from vdm_resources._pacing import Pacer
 from vdm_resources.errors import VdmError
 
 EXAMPLE_NAMES = sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir())
@@ -249,9 +250,15 @@ def test_rate_limits_and_retries_as_documented(monkeypatch: pytest.MonkeyPatch) 
     assert _aws.DEFAULT_RATE == 1.0
     assert _aws.OPERATION_RATES["BatchGetMetricData"] == 16.0 and _aws.BATCH_QUERY_RATE == 160.0
     assert "16 calls/s plus 160 queries/s" in text
-    assert f"{round(_aws.Pacer.MARGIN * 100)}% wider" in text
-    assert "(`VDM_MAX_ATTEMPTS`, default 8)" in text
-    assert "_env_float(MAX_ATTEMPTS_ENV, 8)" in inspect.getsource(_aws.call)
+    assert "(`VDM_MAX_ATTEMPTS`, default 8)" in text and _aws.DEFAULT_MAX_ATTEMPTS == 8
+    assert "`VDM_THROTTLE_BUDGET_SECONDS` (default 900)" in text
+    assert _aws.DEFAULT_THROTTLE_BUDGET == 900 and _aws.THROTTLE_BUDGET_ENV in text
+    # The adaptive pacer's figures, as the README states them.
+    flat = " ".join(text.split())
+    assert Pacer.QUICK_RETRIES == (0.05, 0.15) and "a twentieth, then a sixth" in flat
+    assert Pacer.START_SLACK == 0.2 and "a fifth of an interval" in flat
+    assert f"drops by {round((1 - Pacer.BACKOFF) * 100)}%" in flat
+    assert f"recovers by {round(Pacer.RECOVERY * 100)}% of AWS's rate" in flat
     for var in ("VDM_CONNECT_TIMEOUT", "VDM_READ_TIMEOUT", "VDM_RATE_SCALE"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv(_aws.RATE_SCALE_ENV, "off")

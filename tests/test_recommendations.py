@@ -371,7 +371,7 @@ def test_paced_reads_stay_under_the_emulators_rate_limit(
     # an unpaced loop is throttled unless its 4 calls take over a second (checked first, so the
     # test cannot pass vacuously) and the paced one never is.
     expected = seed(emu, 400)
-    monkeypatch.setenv(_aws.MAX_ATTEMPTS_ENV, "1")  # any throttle fails the read
+    monkeypatch.setenv(_aws.THROTTLE_BUDGET_ENV, "0")  # any throttle fails the read
 
     emu.control.set_rate_limits(enabled=True, scale=2.0)
     monkeypatch.setenv(_aws.RATE_SCALE_ENV, "off")

@@ -1,14 +1,22 @@
-"""The one door to SESv2: cached clients, AWS rate limits and bounded retries.
+"""The one door to SESv2: cached clients, AWS rate limits shared with other callers, retries.
 
-Every SESv2 call this package makes goes through :func:`call`. That is what lets one ``pulumi up``
-with hundreds of resources stay under AWS's published per-operation rates: all Python dynamic
-resources of a program share one provider process, so a module-level pacer per (region,
-operation) is shared by all of them. Clients are built lazily here, in the process that uses them,
-and are never reachable from a provider instance, so nothing about them (or the credentials they
-hold) is ever pickled into Pulumi state.
+Every SESv2 call this package makes goes through :func:`call`. AWS's limits (1 call/s for most
+SES management calls) are per account, region and operation; all Python dynamic resources of a
+program share one provider process, so one :class:`~._pacing.Pacer` per budget key paces all of
+them, and adapts to what AWS answers so that separate programs sharing the account converge on a
+share each rather than failing (see ``_pacing``).
 
-Endpoint and credentials come only from boto3's standard chain (environment, profiles, SSO,
-roles, ``AWS_ENDPOINT_URL_SESV2``); there is no test-only path.
+The retry loop is botocore's own: each client gets two handlers, on ``before-send`` (fires on
+every attempt: wait for the pacer's slot, right before the request goes on the wire) and on
+``needs-retry`` (classify the answer with botocore's retry checkers, tell the pacer, and decide).
+Throttling is a refusal, so it is always safe to retry: it is bounded by time
+(``VDM_THROTTLE_BUDGET_SECONDS``), not by a count. Other retryable failures (5xx, dropped
+connections) keep a bounded number of attempts (``VDM_MAX_ATTEMPTS``).
+
+Clients are built lazily here, in the process that uses them, and are never reachable from a
+provider instance, so nothing about them (or the credentials they hold) is ever pickled into
+Pulumi state. Endpoint and credentials come only from boto3's standard chain (environment,
+profiles, SSO, roles, ``AWS_ENDPOINT_URL_SESV2``); there is no test-only path.
 """
 
 from __future__ import annotations
@@ -20,12 +28,15 @@ import time
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import boto3
 import botocore.config
 import botocore.exceptions
 from botocore import xform_name
+from botocore.retries import standard as botocore_retries
+
+from ._pacing import Pacer
 
 # Region resolution lives in ``_region``; re-exported so that callers of ``_aws`` keep working.
 from ._region import resolve_region as resolve_region
@@ -42,19 +53,43 @@ OPERATION_RATES: dict[str, float] = {
     "BatchGetMetricData": 16.0,
 }
 DEFAULT_RATE = 1.0
-#: BatchGetMetricData is also limited by queries: 160 per second, cumulative over calls.
+#: BatchGetMetricData is also limited to 160 queries/s, cumulative over calls. It is not paced
+#: separately because it can never bind first: a call carries at most 10 queries, and 10 queries
+#: at 160/s take 1/16 s, exactly one call's interval at 16 calls/s.
 BATCH_QUERY_RATE = 160.0
 
 RATE_SCALE_ENV = "VDM_RATE_SCALE"
 MAX_ATTEMPTS_ENV = "VDM_MAX_ATTEMPTS"
+THROTTLE_BUDGET_ENV = "VDM_THROTTLE_BUDGET_SECONDS"
 READ_TIMEOUT_ENV = "VDM_READ_TIMEOUT"
 CONNECT_TIMEOUT_ENV = "VDM_CONNECT_TIMEOUT"
+DEFAULT_MAX_ATTEMPTS = 8
+#: Seconds of throttled answers one call accepts before failing: enough for a few hundred calls
+#: of other programs on the same 1 call/s budget.
+DEFAULT_THROTTLE_BUDGET = 900.0
 
-_RETRYABLE_CODES = frozenset(
+#: A budget key: what AWS keys a rate limit by. The first member will hold the account id once
+#: calls can name an account; ``None`` is "whatever account the default credentials reach".
+BudgetKey = tuple[str | None, str, str]
+
+#: botocore's own classification of answers (the same its ``standard`` mode retries on).
+_ADAPTER = botocore_retries.RetryEventAdapter()
+_THROTTLED = botocore_retries.ThrottledRetryableChecker()
+_TRANSIENT = botocore_retries.OrRetryChecker(
+    [botocore_retries.TransientRetryableChecker(), botocore_retries.ModeledRetryableChecker()]
+)
+#: In botocore's list of throttling codes, but SESv2 models it as a quota ("too many
+#: configuration sets"), which no amount of waiting fixes.
+_NOT_THROTTLING = frozenset({"LimitExceededException"})
+_NETWORK_ERRORS = (
+    botocore.exceptions.EndpointConnectionError,
+    botocore.exceptions.ConnectionClosedError,
+    botocore.exceptions.ReadTimeoutError,
+    botocore.exceptions.ConnectTimeoutError,
+)
+#: Answers after which a write may or may not have been applied (see :func:`may_have_applied`).
+_AMBIGUOUS_CODES = frozenset(
     {
-        "TooManyRequestsException",
-        "ThrottlingException",
-        "Throttling",
         "InternalFailure",
         "InternalServiceErrorException",
         "InternalServerError",
@@ -62,15 +97,7 @@ _RETRYABLE_CODES = frozenset(
         "ServiceUnavailableException",
         "ConcurrentModificationException",
     }
-)
-_THROTTLE_CODES = frozenset({"TooManyRequestsException", "ThrottlingException", "Throttling"})
-_NETWORK_ERRORS = (
-    botocore.exceptions.EndpointConnectionError,
-    botocore.exceptions.ConnectionClosedError,
-    botocore.exceptions.ReadTimeoutError,
-    botocore.exceptions.ConnectTimeoutError,
-)
-_AMBIGUOUS_CODES = (_RETRYABLE_CODES - _THROTTLE_CODES) | {e.__name__ for e in _NETWORK_ERRORS}
+) | {e.__name__ for e in _NETWORK_ERRORS}
 
 
 def _env_float(name: str, default: float) -> float:
@@ -95,43 +122,10 @@ def rate_scale() -> float:
     return _env_float(RATE_SCALE_ENV, 1.0)
 
 
-class Pacer:
-    """Spaces calls so that they never arrive faster than ``rate`` per second.
-
-    A reservation scheme rather than a token bucket with burst: AWS's bucket for these
-    operations holds one second's worth, and bursting into it only buys 429s. Reservations are
-    handed out under a lock and slept outside it, so concurrent callers queue fairly.
-    """
-
-    #: Added to each interval so that network jitter between our clock and AWS's does not turn
-    #: an exactly-paced call into a 429.
-    MARGIN = 0.05
-
-    def __init__(self, rate: float) -> None:
-        self.interval = (1.0 / rate) * (1.0 + self.MARGIN) if rate > 0 else 0.0
-        self._next = 0.0
-        self._lock = threading.Lock()
-
-    def reserve(self, units: float = 1.0) -> float:
-        """Reserve the next slot; returns how long the caller must sleep before sending."""
-        if self.interval == 0.0:
-            return 0.0
-        with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next)
-            self._next = start + self.interval * units
-            return start - now
-
-    def back_off(self, seconds: float) -> None:
-        """After a throttle, push every later reservation back: the bucket is empty for all."""
-        with self._lock:
-            self._next = max(self._next, time.monotonic() + seconds)
-
-
 @dataclass
 class _Registry:
     lock: threading.Lock = field(default_factory=threading.Lock)
-    pacers: dict[tuple[str, str, float], Pacer] = field(default_factory=dict)
+    pacers: dict[tuple[BudgetKey, float], Pacer] = field(default_factory=dict)
     clients: dict[str, Any] = field(default_factory=dict)
     session: boto3.session.Session | None = None
 
@@ -139,14 +133,17 @@ class _Registry:
 _REGISTRY = _Registry()
 
 
-def pacer(region: str, key: str, rate: float) -> Pacer:
-    scale = rate_scale()
-    effective = rate * scale
-    ident = (region, key, effective)
+def budget_key(region: str, operation: str, account: str | None = None) -> BudgetKey:
+    return (account, region, operation)
+
+
+def pacer(key: BudgetKey) -> Pacer:
+    """The process-wide pacer of one budget, at AWS's documented rate times ``VDM_RATE_SCALE``."""
+    cap = OPERATION_RATES.get(key[2], DEFAULT_RATE) * rate_scale()
     with _REGISTRY.lock:
-        found = _REGISTRY.pacers.get(ident)
+        found = _REGISTRY.pacers.get((key, cap))
         if found is None:
-            found = _REGISTRY.pacers[ident] = Pacer(effective)
+            found = _REGISTRY.pacers[(key, cap)] = Pacer(cap)
         return found
 
 
@@ -159,7 +156,11 @@ def _session() -> boto3.session.Session:
 
 
 def client(region: str) -> Any:
-    """A cached SESv2 client for ``region`` with botocore's own retries off (see :func:`call`)."""
+    """A cached SESv2 client for ``region``, paced and retried by this module's handlers.
+
+    botocore's retry handler stays at one attempt; the handlers registered here decide retries
+    for calls made through :func:`call` (and leave a client used directly alone).
+    """
     with _REGISTRY.lock:
         found = _REGISTRY.clients.get(region)
         if found is None:
@@ -170,7 +171,13 @@ def client(region: str) -> Any:
                 read_timeout=_env_float(READ_TIMEOUT_ENV, 20.0),
                 user_agent_extra="vdm-resources",
             )
-            found = _REGISTRY.clients[region] = _session().client("sesv2", config=config)
+            found = _session().client("sesv2", config=config)
+            # First in line, so that botocore's own retry handler (left at one attempt) is
+            # consulted only when these say "do not retry".
+            events = found.meta.events
+            events.register_first("before-send.sesv2", _before_send)
+            events.register_first("needs-retry.sesv2", cast(Callable[..., None], _needs_retry))
+            _REGISTRY.clients[region] = found
         return found
 
 
@@ -203,7 +210,10 @@ def _error_code(exc: botocore.exceptions.ClientError) -> tuple[str, str, int]:
 def endpoint_url(sesv2: Any) -> str:
     """The endpoint a client sends to, without userinfo, query or fragment (they may hold
     secrets), for error messages."""
-    parts = urllib.parse.urlsplit(str(sesv2.meta.endpoint_url))
+    try:
+        parts = urllib.parse.urlsplit(str(sesv2.meta.endpoint_url))
+    except AttributeError:  # a wrapped client (a benchmark's timer) without ``meta``
+        return "(unknown endpoint)"
     host = parts.hostname or ""
     if ":" in host:
         host = f"[{host}]"
@@ -227,18 +237,87 @@ def _short(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-#: Observers of every attempt (operation, region, outcome); the benchmark counts with it.
-CallObserver = Callable[[str, str, str], None]
-_observers: list[CallObserver] = []
+@dataclass
+class _InFlight:
+    """One :func:`call` in progress on this thread: what its botocore handlers need to know."""
+
+    pacer: Pacer
+    sleep: Callable[[float], None]
+    budget: float
+    max_attempts: int
+    started: float = field(default_factory=time.monotonic)
+    attempts: int = 0
+    throttled: int = 0
+    failures: int = 0
+    out_of_budget: bool = False
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
 
 
-def observe(callback: CallObserver) -> None:
-    _observers.append(callback)
+# botocore runs a call's whole retry loop on the calling thread, and its ``before-send`` event
+# carries no per-call context: a thread-local is how the handlers find the call they serve.
+_IN_FLIGHT = threading.local()
 
 
-def _notify(operation: str, region: str, outcome: str) -> None:
-    for callback in _observers:
-        callback(operation, region, outcome)
+def _current() -> _InFlight | None:
+    found: _InFlight | None = getattr(_IN_FLIGHT, "call", None)
+    return found
+
+
+def _before_send(**kwargs: Any) -> None:
+    """Every attempt, right before it goes on the wire: wait for this budget's next slot."""
+    state = _current()
+    if state is not None:
+        state.attempts += 1
+        state.pacer.acquire(state.sleep)
+
+
+def _is_throttling(context: botocore_retries.RetryContext) -> bool:
+    code = context.get_error_code()
+    if code in _NOT_THROTTLING:
+        return False
+    if _THROTTLED.is_retryable(context):
+        return True
+    # A bare 429 (a proxy, or an answer botocore could not parse) is throttling too.
+    response = context.http_response
+    return response is not None and response.status_code == 429 and not code
+
+
+def _needs_retry(**kwargs: Any) -> float | None:
+    """botocore asks after every attempt: None ends the call, a number retries after that many
+    seconds. Waits are slept here (with the call's ``sleep``) and 0 returned, so that tests can
+    inject the clock; the pacer's wait happens in :func:`_before_send`."""
+    state = _current()
+    if state is None:
+        return None
+    context = _ADAPTER.create_retry_context(**kwargs)
+    if _is_throttling(context):
+        state.throttled += 1
+        state.pacer.on_throttle()
+        if state.elapsed() >= state.budget:
+            state.out_of_budget = True
+            return None
+        if not state.pacer.enabled:
+            # Unpaced (VDM_RATE_SCALE=off): nothing else spaces the retries.
+            state.sleep(_backoff(state.throttled))
+        return 0
+    if context.http_response is not None:
+        # An answer that is not throttling was admitted against the budget, whatever it says.
+        state.pacer.on_success()
+    if not _TRANSIENT.is_retryable(context):
+        return None
+    state.failures += 1
+    if state.failures >= state.max_attempts:
+        return None
+    state.sleep(_backoff(state.failures))
+    return 0
+
+
+def _backoff(failures: int) -> float:
+    """Equal jitter over an exponentially growing window: 0.1 s, 0.2 s, ... up to 8 s."""
+    window = min(8.0, 0.1 * 2 ** (failures - 1))
+    return random.uniform(window / 2, window)
 
 
 def call(
@@ -250,95 +329,97 @@ def call(
     queries: int = 0,
     sleep: Callable[[float], None] = time.sleep,
 ) -> dict[str, Any]:
-    """Make one SESv2 call at AWS's pace, retrying throttling, 5xx and network errors.
+    """Make one SESv2 call at AWS's pace; retry throttling for up to
+    ``VDM_THROTTLE_BUDGET_SECONDS``, and 5xx and network errors for up to ``VDM_MAX_ATTEMPTS``
+    attempts.
 
-    Retries are bounded (``VDM_MAX_ATTEMPTS``, default 8) with full jitter, so a throttling
-    storm slows a run down but never hangs it. ``context`` names the resource in error messages;
-    request parameters are never echoed (they could carry anything a user passed).
+    ``context`` names the resource in error messages; request parameters are never echoed (they
+    could carry anything a user passed). ``queries`` (BatchGetMetricData's query count) is
+    accepted for callers but needs no pacing of its own (see :data:`BATCH_QUERY_RATE`).
     """
-    rate = OPERATION_RATES.get(operation, DEFAULT_RATE)
-    call_pacer = pacer(region, operation, rate)
-    query_pacer = pacer(region, operation + ":queries", BATCH_QUERY_RATE) if queries else None
-    max_attempts = max(1, int(_env_float(MAX_ATTEMPTS_ENV, 8)))
-    method = getattr(client(region), xform_name(operation))
-    last: str = ""
-    for attempt in range(1, max_attempts + 1):
-        delay = call_pacer.reserve()
-        if query_pacer is not None:
-            delay = max(delay, query_pacer.reserve(queries))
-        if delay > 0:
-            sleep(delay)
-        try:
-            result: dict[str, Any] = method(**dict(params or {}))
-        except botocore.exceptions.ClientError as exc:
-            code, message, status = _error_code(exc)
-            _notify(operation, region, code or str(status))
-            retryable = code in _RETRYABLE_CODES or status >= 500 or status == 429
-            if code == "NotFoundException":
-                raise VdmNotFoundError(
-                    f"{context}: {message or 'not found'} ({code or status})",
-                    code=code,
-                    operation=operation,
-                ) from exc
-            if status == 404:
-                # Only AWS's NotFoundException means "gone". Any other 404 comes from something
-                # that is not SESv2 (a proxy, a wrong endpoint variable): taking it for "gone"
-                # would make refresh drop resources from state and destroy report success.
-                raise VdmApiError(
-                    f"{context}: {operation} in {region} failed: endpoint "
-                    f"{endpoint_url(client(region))} answered HTTP 404 without AWS's "
-                    f"NotFoundException: {_short(message) or 'no message'} ({code or status}); "
-                    f"likely a misrouted endpoint ({endpoint_hint()})",
-                    code=code,
-                    operation=operation,
-                ) from exc
-            if not retryable:
-                raise VdmApiError(
-                    f"{context}: {operation} in {region} failed: {message} ({code or status})",
-                    code=code,
-                    operation=operation,
-                ) from exc
-            last = f"{message} ({code or status})"
-            if code in _THROTTLE_CODES or status == 429:
-                call_pacer.back_off(call_pacer.interval)
-            if attempt == max_attempts:
-                error_cls = (
-                    VdmThrottledError if (code in _THROTTLE_CODES or status == 429) else VdmApiError
-                )
-                raise error_cls(
-                    f"{context}: {operation} in {region} failed after {attempt} attempts: {last}",
-                    code=code,
-                    operation=operation,
-                ) from exc
-        except _NETWORK_ERRORS as exc:
-            _notify(operation, region, type(exc).__name__)
-            if isinstance(exc, botocore.exceptions.EndpointConnectionError):
-                last = (
-                    f"could not connect to endpoint {endpoint_url(client(region))} "
-                    f"({type(exc).__name__}; {endpoint_hint()})"
-                )
-            else:
-                last = f"{type(exc).__name__}: {exc}"
-            if attempt == max_attempts:
-                raise VdmApiError(
-                    f"{context}: {operation} in {region} failed after {attempt} attempts: {last}",
-                    code=type(exc).__name__,
-                    operation=operation,
-                ) from exc
-        except botocore.exceptions.BotoCoreError as exc:
-            # Not an answer from AWS and not worth retrying: no credentials, a missing profile,
-            # an expired SSO token... botocore's message says which, and never holds a secret.
-            _notify(operation, region, type(exc).__name__)
-            raise VdmApiError(
-                f"{context}: {operation} in {region} not sent: {exc} ({type(exc).__name__})",
-                code=type(exc).__name__,
-                operation=operation,
-            ) from exc
+    del queries
+    state = _InFlight(
+        pacer=pacer(budget_key(region, operation)),
+        sleep=sleep,
+        budget=max(0.0, _env_float(THROTTLE_BUDGET_ENV, DEFAULT_THROTTLE_BUDGET)),
+        max_attempts=max(1, int(_env_float(MAX_ATTEMPTS_ENV, DEFAULT_MAX_ATTEMPTS))),
+    )
+    sesv2 = client(region)
+    method = getattr(sesv2, xform_name(operation))
+    outer = _current()
+    _IN_FLIGHT.call = state
+    try:
+        result: dict[str, Any] = method(**dict(params or {}))
+    except botocore.exceptions.ClientError as exc:
+        raise _api_error(exc, operation, region, context, state) from exc
+    except _NETWORK_ERRORS as exc:
+        if isinstance(exc, botocore.exceptions.EndpointConnectionError):
+            last = (
+                f"could not connect to endpoint {endpoint_url(sesv2)} "
+                f"({type(exc).__name__}; {endpoint_hint()})"
+            )
         else:
-            _notify(operation, region, "OK")
-            result.pop("ResponseMetadata", None)
-            return result
-        # Full jitter over an exponentially growing window, floored at one pacing interval.
-        window = min(8.0, max(call_pacer.interval, 0.1) * (2 ** (attempt - 1)))
-        sleep(random.uniform(window / 2, window))
-    raise AssertionError("unreachable")  # pragma: no cover
+            last = f"{type(exc).__name__}: {exc}"
+        attempt = state.attempts
+        raise VdmApiError(
+            f"{context}: {operation} in {region} failed after {attempt} attempts: {last}",
+            code=type(exc).__name__,
+            operation=operation,
+        ) from exc
+    except botocore.exceptions.BotoCoreError as exc:
+        # Not an answer from AWS and not worth retrying: no credentials, a missing profile,
+        # an expired SSO token... botocore's message says which, and never holds a secret.
+        raise VdmApiError(
+            f"{context}: {operation} in {region} not sent: {exc} ({type(exc).__name__})",
+            code=type(exc).__name__,
+            operation=operation,
+        ) from exc
+    finally:
+        _IN_FLIGHT.call = outer
+    result.pop("ResponseMetadata", None)
+    return result
+
+
+def _api_error(
+    exc: botocore.exceptions.ClientError,
+    operation: str,
+    region: str,
+    context: str,
+    state: _InFlight,
+) -> VdmApiError:
+    """The one line for an answer that ended the call."""
+    code, message, status = _error_code(exc)
+    answer = f"{_short(message) or 'no message'} ({code or status})"
+    if code == "NotFoundException":
+        return VdmNotFoundError(
+            f"{context}: {message or 'not found'} ({code})", code=code, operation=operation
+        )
+    if status == 404:
+        # Only AWS's NotFoundException means "gone". Any other 404 comes from something that is
+        # not SESv2 (a proxy, a wrong endpoint variable): taking it for "gone" would make
+        # refresh drop resources from state and destroy report success.
+        return VdmApiError(
+            f"{context}: {operation} in {region} failed: endpoint "
+            f"{endpoint_url(client(region))} answered HTTP 404 without AWS's "
+            f"NotFoundException: {answer}; likely a misrouted endpoint ({endpoint_hint()})",
+            code=code,
+            operation=operation,
+        )
+    if state.out_of_budget:
+        return VdmThrottledError(
+            f"{context}: {operation} in {region} still throttled after "
+            f"{state.elapsed():.1f} s and {state.throttled} throttled answers "
+            f"({THROTTLE_BUDGET_ENV} is {state.budget:g} s): {answer}",
+            code=code,
+            operation=operation,
+        )
+    if state.failures >= state.max_attempts:
+        attempt, last = state.attempts, answer
+        return VdmApiError(
+            f"{context}: {operation} in {region} failed after {attempt} attempts: {last}",
+            code=code,
+            operation=operation,
+        )
+    return VdmApiError(
+        f"{context}: {operation} in {region} failed: {answer}", code=code, operation=operation
+    )
