@@ -8,9 +8,12 @@ from processes that never load moto.
 - ``models``: the backend (AWS's rules); ``recommendations``: ListRecommendations' rules;
   ``responses``: parse requests and serialize replies; ``exceptions``: every error;
   ``validation``: input checks from botocore's model.
+- ``sts``: AssumeRole and GetCallerIdentity at the same address; ``signing``: what is read of a
+  request's signature (access key id, region, account).
 - ``synthetic``: the data the emulator invents (metric values, recommendations);
-  ``state``: seed and state documents, the state file.
-- ``server``: WSGI app and CLI; ``control``: the ``/_vdm`` endpoint; ``ratelimit``,
-  ``faults``, ``requestlog``: what it does to and records about each call.
+  ``state``: seed and state documents, the state file; ``settings``: behaviour switches.
+- ``app``: the WSGI application (the way of one request); ``server``: HTTP server and CLI;
+  ``control``: the ``/_vdm`` endpoint; ``ratelimit``, ``faults``, ``load``, ``requestlog``:
+  what it does to and records about each call.
 - ``testing.start_emulator`` (subprocess for tests), ``client.ControlClient`` (``/_vdm``).
 """

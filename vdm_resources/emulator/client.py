@@ -101,8 +101,7 @@ class ControlClient:
 
     def stop_load(self, operation: str | None = None) -> None:
         """Stop the loads on ``operation``, or all of them."""
-        query = "" if operation is None else "?" + urllib.parse.urlencode({"operation": operation})
-        self._call("DELETE", f"/load{query}")
+        self._call("DELETE", "/load" + self._query(operation=operation))
 
     def loads(self) -> list[dict[str, Any]]:
         """Running loads: ``operation, rate, region, account_id, queries, calls, throttled``."""
@@ -130,8 +129,7 @@ class ControlClient:
         return list(self._call("GET", "/faults")["faults"])
 
     def clear_faults(self, operation: str | None = None) -> None:
-        query = "" if operation is None else "?" + urllib.parse.urlencode({"operation": operation})
-        self._call("DELETE", f"/faults{query}")
+        self._call("DELETE", "/faults" + self._query(operation=operation))
 
     # -- rate limits
 
@@ -148,14 +146,22 @@ class ControlClient:
             body["scale"] = scale
         return dict(self._call("POST", "/rate-limits", body))
 
-    # -- state
+    # -- state (per account: ``account_id`` None is every account, or the default one)
 
-    def state(self) -> dict[str, Any]:
-        return dict(self._call("GET", "/state"))
+    def _query(self, **params: Any) -> str:
+        given = {k: v for k, v in params.items() if v is not None}
+        return "?" + urllib.parse.urlencode(given) if given else ""
 
-    def seed(self, doc: Mapping[str, Any]) -> dict[str, Any]:
-        """Merge a seed document (see ``state.apply_seed``); returns the new state."""
-        return dict(self._call("POST", "/seed", dict(doc)))
+    def state(self, account_id: str | None = None) -> dict[str, Any]:
+        """Every account (``regions`` of the default account, ``accounts`` of the others), or
+        one account's ``regions`` with ``account_id``."""
+        return dict(self._call("GET", "/state" + self._query(account_id=account_id)))
+
+    def seed(self, doc: Mapping[str, Any], account_id: str | None = None) -> dict[str, Any]:
+        """Merge a seed document (see ``state.apply_seed``); with ``account_id`` its
+        ``regions`` go to that account. Returns the new state (of that account)."""
+        path = "/seed" + self._query(account_id=account_id)
+        return dict(self._call("POST", path, dict(doc)))
 
     def reset(
         self,
@@ -177,7 +183,8 @@ class ControlClient:
     # -- settings (behaviour AWS leaves undocumented)
 
     def settings(self) -> dict[str, Any]:
-        """``{"account_put": "merge" | "replace"}``."""
+        """``{"account_put": "merge" | "replace", "sts_duration_seconds": int | None,
+        "sts_denied_roles": [role ARN, ...]}``."""
         return dict(self._call("GET", "/settings"))
 
     def set_settings(self, **changes: Any) -> dict[str, Any]:
@@ -192,36 +199,50 @@ class ControlClient:
         ``"replace"``: the omitted block goes back to DISABLED."""
         self.set_settings(account_put=mode)
 
+    def set_sts_duration_seconds(self, seconds: int | None) -> None:
+        """Cap the lifetime of credentials AssumeRole issues from now on (None: no cap)."""
+        self.set_settings(sts_duration_seconds=seconds)
+
+    def set_denied_roles(self, role_arns: Iterable[str]) -> None:
+        """AssumeRole of these roles answers AccessDenied (roles named ``denied*`` always do)."""
+        self.set_settings(sts_denied_roles=list(role_arns))
+
     def set_account_vdm_attributes(
-        self, region: str, vdm_attributes: Mapping[str, Any] | None
+        self,
+        region: str,
+        vdm_attributes: Mapping[str, Any] | None,
+        *,
+        account_id: str | None = None,
     ) -> dict[str, Any]:
-        return self.seed({"regions": {region: {"vdm_attributes": vdm_attributes}}})
+        return self.seed({"regions": {region: {"vdm_attributes": vdm_attributes}}}, account_id)
 
     def set_recommendations(
-        self, region: str, recommendations: Iterable[Mapping[str, Any]], *, append: bool = False
+        self,
+        region: str,
+        recommendations: Iterable[Mapping[str, Any]],
+        *,
+        append: bool = False,
+        account_id: str | None = None,
     ) -> dict[str, Any]:
-        return self.seed(
-            {
-                "regions": {
-                    region: {
-                        "recommendations": [dict(r) for r in recommendations],
-                        "recommendations_mode": "append" if append else "replace",
-                    }
-                }
-            }
-        )
+        region_doc = {
+            "recommendations": [dict(r) for r in recommendations],
+            "recommendations_mode": "append" if append else "replace",
+        }
+        return self.seed({"regions": {region: region_doc}}, account_id)
 
     def generate_recommendations(
-        self, region: str, count: int, seed: int | str = 0, *, append: bool = False
+        self,
+        region: str,
+        count: int,
+        seed: int | str = 0,
+        *,
+        append: bool = False,
+        account_id: str | None = None,
     ) -> dict[str, Any]:
-        """Same data as ``synthetic.generate_recommendations(count, seed, region=region)``."""
-        return self.seed(
-            {
-                "regions": {
-                    region: {
-                        "generate_recommendations": {"count": count, "seed": seed},
-                        "recommendations_mode": "append" if append else "replace",
-                    }
-                }
-            }
-        )
+        """Same data as ``synthetic.generate_recommendations(count, seed, region=region,
+        account_id=account_id)``."""
+        region_doc = {
+            "generate_recommendations": {"count": count, "seed": seed},
+            "recommendations_mode": "append" if append else "replace",
+        }
+        return self.seed({"regions": {region: region_doc}}, account_id)

@@ -15,10 +15,11 @@ from werkzeug.wrappers import Request, Response
 from .exceptions import BadRequestException
 from .load import parse_load
 from .models import ACCOUNT_ID
-from .state import apply_seed, export_state
+from .signing import validate_account_id
+from .state import accounts_with_state, apply_seed, export_state
 
 if TYPE_CHECKING:
-    from .server import EmulatorApp
+    from .app import EmulatorApp
 
 CONTROL_PREFIX = "/_vdm"
 
@@ -35,6 +36,11 @@ def _body(request: Request) -> dict[str, Any]:
     if not isinstance(doc, dict):
         raise ValueError("control request body must be a JSON object")
     return doc
+
+
+def _account_arg(request: Request) -> str | None:
+    value = request.args.get("account_id")
+    return None if value is None else validate_account_id(value)
 
 
 class ControlAPI:
@@ -80,6 +86,7 @@ class ControlAPI:
         return {
             "status": "ok",
             "account_id": ACCOUNT_ID,
+            "accounts": accounts_with_state(),
             "moto_version": moto.__version__,
             "state_file": str(self.app.state_file) if self.app.state_file else None,
             "rate_limits": self.app.limiter.describe(),
@@ -121,11 +128,13 @@ class ControlAPI:
         return self.app.limiter.describe()
 
     def seed(self, request: Request) -> dict[str, Any]:
+        """Merge a seed; ``?account_id=`` sends its ``regions`` to that account."""
         body = _body(request)
+        account_id = _account_arg(request)
         with self.app.lock:
-            apply_seed(body)
+            apply_seed(body, account_id)
             self.app.persist()
-            return export_state()
+            return export_state(account_id)
 
     def set_settings(self, request: Request) -> dict[str, Any]:
         self.app.settings = self.app.settings.updated(_body(request))
@@ -164,5 +173,7 @@ class ControlAPI:
         return self.loads(request)
 
     def state(self, request: Request) -> dict[str, Any]:
+        """Every account's state, or one account's with ``?account_id=``."""
+        account_id = _account_arg(request)
         with self.app.lock:
-            return export_state()
+            return export_state(account_id)

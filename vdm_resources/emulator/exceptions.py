@@ -3,7 +3,8 @@
 moto's ``JsonRESTError`` already renders what botocore's rest-json parser reads (the code in
 ``x-amzn-ErrorType`` and ``__type``, the text in ``message``) and moto's dispatch turns it into a
 response when an operation raises it; ``render`` gives the same response for errors raised
-before moto's dispatch (faults, throttling). A SESv2 error's HTTP status comes from
+before moto's dispatch (faults, throttling, credentials), and ``render_query_error`` the
+query-protocol (XML) shape STS answers in. A SESv2 error's HTTP status comes from
 botocore's sesv2 model (AWS's published contract); only AWS's common errors, which the model
 does not list, name their status here (from AWS's "Common Errors" page).
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import xmltodict
 from moto.core.exceptions import JsonRESTError
 
 from .._model import service_model
@@ -74,6 +76,26 @@ class NotImplementedOperation(EmulatorError, status=501, error_type="NotImplemen
     """An operation botocore knows but neither moto nor the emulator implements."""
 
 
+class ExpiredTokenException(EmulatorError, status=403): ...
+
+
+class UnrecognizedClientException(EmulatorError, status=403): ...
+
+
 def render(error: JsonRESTError) -> ErrorTriple:
     """The response moto's dispatch would give for ``error``."""
     return int(error.code), dict(error.get_headers()), error.get_body()
+
+
+def render_query_error(status: int, code: str, message: str) -> ErrorTriple:
+    """An STS (query protocol) error as AWS sends it, for errors found before moto's STS
+    dispatch; inside it, moto renders STS's errors itself."""
+    body = xmltodict.unparse(
+        {
+            "ErrorResponse": {
+                "@xmlns": "https://sts.amazonaws.com/doc/2011-06-15/",
+                "Error": {"Type": "Sender", "Code": code, "Message": message},
+            }
+        }
+    )
+    return status, {"Content-Type": "text/xml"}, body

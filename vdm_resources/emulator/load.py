@@ -9,7 +9,6 @@ from real requests (``RequestLog.record_outside``).
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -20,8 +19,8 @@ from moto.core import DEFAULT_ACCOUNT_ID
 
 from .._model import service_model
 from .ratelimit import RateLimiter
+from .signing import validate_account_id
 
-ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
 #: More would only measure this thread, not AWS's buckets.
 MAX_RATE = 1000.0
 
@@ -47,12 +46,6 @@ class Load:
             "calls": self.calls,
             "throttled": self.throttled,
         }
-
-
-def validate_account_id(value: Any, field_name: str = "account_id") -> str:
-    if not isinstance(value, str) or not ACCOUNT_ID_RE.match(value):
-        raise ValueError(f"{field_name} must be a 12-digit AWS account id, not {value!r}")
-    return value
 
 
 def parse_load(body: Mapping[str, Any]) -> Load:

@@ -3,6 +3,10 @@
 One document shape serves three jobs: a seed (applied at start-up or through the control
 endpoint), the state the control endpoint shows, and the state file that survives restarts.
 An exported state is a valid seed, so seeding it restores exactly that state.
+
+``regions`` holds one account's regions (``account_id``, default 123456789012); ``accounts``
+holds other accounts, ``{"111111111111": {"regions": {...}}}``. Version-1 documents (one
+account, no ``accounts``) are read unchanged.
 """
 
 from __future__ import annotations
@@ -25,10 +29,11 @@ from .models import (
     reset_backends,
     vdm_backends,
 )
+from .signing import validate_account_id
 from .synthetic import generate_recommendations
 from .validation import validate_configuration_set_name, validation_messages
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 _REGION_KEYS = (
     "vdm_attributes",
     "email_identities",
@@ -52,14 +57,29 @@ def export_region(backend: VdmSESV2Backend) -> dict[str, Any]:
     return region
 
 
-def export_state(account_id: str = ACCOUNT_ID) -> dict[str, Any]:
-    """The persisted document; it is also a valid seed (seeding it restores this state)."""
-    regions: dict[str, Any] = {}
+def _export_regions(account_id: str) -> dict[str, Any]:
     account = vdm_backends.get(account_id)
-    if account is not None:
-        for region in sorted(account.keys()):
-            regions[region] = export_region(account[region])
-    return {"version": STATE_VERSION, "account_id": account_id, "regions": regions}
+    if account is None:
+        return {}
+    return {region: export_region(account[region]) for region in sorted(account.keys())}
+
+
+def accounts_with_state() -> list[str]:
+    return sorted(a for a, regions in vdm_backends.items() if len(regions))
+
+
+def export_state(account_id: str | None = None) -> dict[str, Any]:
+    """The persisted document (every account), or one account's; either is a valid seed."""
+    if account_id is not None:
+        regions = _export_regions(account_id)
+        return {"version": STATE_VERSION, "account_id": account_id, "regions": regions}
+    others = [a for a in accounts_with_state() if a != ACCOUNT_ID]
+    return {
+        "version": STATE_VERSION,
+        "account_id": ACCOUNT_ID,
+        "regions": _export_regions(ACCOUNT_ID),
+        "accounts": {a: {"regions": _export_regions(a)} for a in others},
+    }
 
 
 def _plan_recommendations(
@@ -90,9 +110,8 @@ def _plan_recommendations(
     return None if recs is None else (recs, mode == "append")
 
 
-def _plan_region(region: str, raw: Any, account_id: str) -> dict[str, Any]:
+def _plan_region(where: str, region: str, raw: Any, account_id: str) -> dict[str, Any]:
     """Validate one region of a seed fully before anything is applied."""
-    where = f"regions.{region}"
     if not isinstance(raw, Mapping):
         raise BadRequestException(f"{where} must be a JSON object")
     unknown = sorted(set(raw) - set(_REGION_KEYS))
@@ -139,43 +158,79 @@ def _plan_region(region: str, raw: Any, account_id: str) -> dict[str, Any]:
     return plan
 
 
-def apply_seed(doc: Mapping[str, Any], account_id: str = ACCOUNT_ID) -> None:
+def _plan_regions(where: str, regions: Any, account_id: str) -> list[tuple[str, dict[str, Any]]]:
+    if not isinstance(regions, Mapping):
+        raise BadRequestException(f"{where} must be an object keyed by region")
+    return [
+        (str(region), _plan_region(f"{where}.{region}", str(region), raw, account_id))
+        for region, raw in regions.items()
+    ]
+
+
+def _plan_accounts(accounts: Any) -> list[tuple[str, str, dict[str, Any]]]:
+    if not isinstance(accounts, Mapping):
+        raise BadRequestException("accounts must be an object keyed by 12-digit account id")
+    plans: list[tuple[str, str, dict[str, Any]]] = []
+    for account_id, raw in accounts.items():
+        where = f"accounts.{account_id}"
+        try:
+            validate_account_id(account_id, where)
+        except ValueError as exc:
+            raise BadRequestException(str(exc)) from exc
+        if not isinstance(raw, Mapping) or set(raw) - {"regions"}:
+            raise BadRequestException(f'{where} must be {{"regions": {{...}}}}')
+        regions = _plan_regions(f"{where}.regions", raw.get("regions", {}), account_id)
+        plans += [(account_id, region, plan) for region, plan in regions]
+    return plans
+
+
+def _apply_region(backend: VdmSESV2Backend, plan: Mapping[str, Any]) -> None:
+    if "vdm_attributes" in plan:
+        backend.vdm_attributes = plan["vdm_attributes"]
+    for identity in plan["email_identities"]:
+        backend.add_email_identity(identity)
+    for spec in plan["configuration_sets"]:
+        name = spec["ConfigurationSetName"]
+        if name in backend.core_backend.config_sets:
+            backend.delete_configuration_set(name)
+        backend.create_configuration_set_from_request(spec)
+    if "recommendations" in plan:
+        recs, append = plan["recommendations"]
+        backend.set_recommendations(recs, append=append)
+
+
+def apply_seed(doc: Mapping[str, Any], account_id: str | None = None) -> None:
     """Merge a seed into the current state; the whole document is checked first.
 
-    Per region: ``vdm_attributes`` replaces the account attributes, ``email_identities``
-    (names) are created unless they exist, each entry of
-    ``configuration_sets`` (a CreateConfigurationSet body) creates or replaces that set,
+    ``regions`` go to ``account_id`` (else the document's ``account_id``, else the default
+    account); ``accounts`` to the accounts it names. Per region: ``vdm_attributes`` replaces the
+    account attributes, ``email_identities`` (names) are created unless they exist, each entry
+    of ``configuration_sets`` (a CreateConfigurationSet body) creates or replaces that set,
     ``recommendations`` and ``generate_recommendations`` replace the region's
     recommendations, or are appended with ``"recommendations_mode": "append"``.
     """
     if not isinstance(doc, Mapping):
         raise BadRequestException("seed must be a JSON object")
-    regions = doc.get("regions", {})
-    if not isinstance(regions, Mapping):
-        raise BadRequestException("seed.regions must be an object keyed by region")
-    plans = {
-        str(region): _plan_region(str(region), raw, account_id) for region, raw in regions.items()
-    }
-    for region, plan in plans.items():
-        backend = get_backend(region, account_id)
-        if "vdm_attributes" in plan:
-            backend.vdm_attributes = plan["vdm_attributes"]
-        for identity in plan["email_identities"]:
-            backend.add_email_identity(identity)
-        for spec in plan["configuration_sets"]:
-            name = spec["ConfigurationSetName"]
-            if name in backend.core_backend.config_sets:
-                backend.delete_configuration_set(name)
-            backend.create_configuration_set_from_request(spec)
-        if "recommendations" in plan:
-            recs, append = plan["recommendations"]
-            backend.set_recommendations(recs, append=append)
+    target = account_id if account_id is not None else doc.get("account_id", ACCOUNT_ID)
+    try:
+        validate_account_id(target)
+    except ValueError as exc:
+        raise BadRequestException(str(exc)) from exc
+    if account_id is not None and doc.get("accounts"):
+        raise BadRequestException("a seed for one account_id cannot hold other accounts")
+    plans = [
+        (target, region, plan)
+        for region, plan in _plan_regions("regions", doc.get("regions", {}), target)
+    ]
+    plans += _plan_accounts(doc.get("accounts", {}))
+    for account, region, plan in plans:
+        _apply_region(get_backend(region, account), plan)
 
 
-def import_state(doc: Mapping[str, Any], account_id: str = ACCOUNT_ID) -> None:
+def import_state(doc: Mapping[str, Any]) -> None:
     """Replace everything with a document written by ``export_state``."""
     reset_backends()
-    apply_seed(doc, account_id)
+    apply_seed(doc)
 
 
 def read_state_file(path: str | os.PathLike[str]) -> dict[str, Any] | None:
@@ -189,7 +244,7 @@ def read_state_file(path: str | os.PathLike[str]) -> dict[str, Any] | None:
     doc = json.loads(text)
     if not isinstance(doc, dict):
         raise ValueError(f"{file}: state must be a JSON object")
-    if not doc.get("regions"):
+    if not doc.get("regions") and not doc.get("accounts"):
         return None
     return doc
 
