@@ -118,7 +118,11 @@ def plot_shared(report: Mapping[str, Any], path: Path) -> None:
             label=f"{phase}: 429s",
         )
         right.bar_label(
-            bars, labels=[f"{s.failed_programs} failed" if s.failed_programs else "" for s in rows]
+            bars,
+            labels=[f"{s.failed_programs} failed" if s.failed_programs else "" for s in rows],
+            fontsize=7,
+            rotation=90,
+            padding=3,
         )
     for s in (s for s in shared if s.outside_rate):
         left.plot(
@@ -137,7 +141,7 @@ def plot_shared(report: Mapping[str, Any], path: Path) -> None:
     left.set_title(f"K programs x {n} sets on one account (rate scale {scale:g})")
     left.set_ylabel("combined wall ÷ combined floor")
     right.set_title("throttled (429) answers; failed programs above the bars")
-    right.set_ylim(bottom=0)
+    right.set_ylim(0, max([1, *(s.throttled_total for s in together)]) * 1.25)
     right.set_ylabel("answers")
     for ax in (left, right):
         ax.set_xlabel("K programs launched together")

@@ -152,9 +152,10 @@ def _shared(shared: list[SharedResult]) -> list[str]:
         walls = sorted(r.wall_s for r in s.runs)
         outside = "none"
         if s.outside_rate:
+            answered = s.outside["calls"] - s.outside["throttled"]
             outside = (
-                f"{s.outside_rate:g}/s on {SHORT_NAMES[LOAD_OPERATION]} "
-                f"({s.outside['calls']} sent, {s.outside['throttled']} throttled)"
+                f"{s.outside_rate:g}/s on {SHORT_NAMES[LOAD_OPERATION]}: {answered} of "
+                f"{s.outside['calls']} answered ({answered / s.wall_s:.2f}/s)"
             )
         rows.append(
             [
@@ -182,15 +183,17 @@ def _shared(shared: list[SharedResult]) -> list[str]:
     lines = [
         "Programs sharing one account (separate projects, stacks and provider processes, "
         "`pulumi up` launched together; no account resource). Combined wall: first launch to "
-        "last exit. Combined floor: all programs' answered calls of the busiest operation ÷ its "
-        "rate. Beside an outside load, the floor is the program's calls ÷ the budget the outside "
-        "client leaves (allowed rate - its nominal rate).",
+        "last exit. Combined floor: the sets all programs declare (K x N, one write each) ÷ the "
+        "write's allowed rate; a program that fails early does not lower it. Beside an outside "
+        "client sending a steady R calls/s, the floor is N ÷ the budget it left: the allowed "
+        "rate less the calls/s it was answered (answered ÷ combined wall); R is what it tried, "
+        "not what it got. A ratio counts as met only with no failed program.",
         "",
         *_table(header, align, rows),
         "",
     ]
     if notes:
-        lines += ["Failed programs (the engine's last error line):", "", *notes, ""]
+        lines += ["Failed programs (the engine's first error line):", "", *notes, ""]
     return lines
 
 

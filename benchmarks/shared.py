@@ -151,7 +151,15 @@ def bench_shared(
             with outside_load(emu, scaled_load) as outside:
                 outcomes = run_together(stacks, apply, settings.timeout(programs * n))
             window = Window.read(emu.control, outside)
-            floor, _ = floor_of(window.answered, rates, {LOAD_OPERATION: scaled_load})
+            # The work declared, not the calls answered: a program that gave up early made
+            # fewer calls, and its floor must not shrink with them. Each set needs one call of
+            # the 1 call/s write (and, on create, one of the 1 call/s read, a bucket of its own).
+            # Beside an outside client, what it was answered is what the programs could not
+            # have: the remaining budget is the rate less the outside client's answered rate.
+            wall = max(o.ended for o in outcomes) - min(o.started for o in outcomes)
+            taken = sum(outside.calls.values()) - sum(outside.throttled.values())
+            declared = {LOAD_OPERATION: programs * n}
+            floor, _ = floor_of(declared, rates, {LOAD_OPERATION: taken / wall})
             expected = expected_options(dashboard)
             runs = []
             for project, outcome in zip(projects, outcomes, strict=True):
@@ -165,7 +173,6 @@ def bench_shared(
                         error=outcome.error_line(),
                     )
                 )
-            wall = max(o.ended for o in outcomes) - min(o.started for o in outcomes)
             result = SharedResult(
                 programs=programs,
                 n=n,

@@ -65,10 +65,12 @@ class Outcome:
         return f"$ pulumi {' '.join(self.args)}\n{self.stdout}\n{self.stderr}"
 
     def error_line(self) -> str:
-        """The engine's last ``error:`` line, which names what failed (empty on success)."""
-        lines = [ln.strip() for ln in (self.stdout + "\n" + self.stderr).splitlines()]
-        errors = [ln for ln in lines if "error:" in ln]
-        return errors[-1][:240] if errors and self.exit_code else ""
+        """The engine's first ``error:`` message: the resource that failed and why (the later
+        ones are the engine shutting down). Empty on success."""
+        for line in (self.stdout + "\n" + self.stderr).splitlines():
+            if self.exit_code and "error: " in line:
+                return line.split("error: ", 1)[1].strip()[:240]
+        return ""
 
 
 class BenchStack:
