@@ -60,6 +60,7 @@ def test_reset_clears_counts(emulator: RunningEmulator, sesv2: Any) -> None:
         "faulted": {},
         "statuses": {},
         "log": [],
+        "outside": {"calls": {}, "throttled": {}},
     }
 
 

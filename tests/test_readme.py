@@ -101,6 +101,15 @@ def test_every_example_is_a_complete_project() -> None:
         assert f"](examples/{name}/README.md)" in README_TEXT, f"README does not link {name}"
 
 
+def test_no_doc_says_to_install_from_pypi() -> None:
+    """The package is not on PyPI (README "Installing"); no doc may tell users otherwise."""
+    assert "not published on PyPI" in README_TEXT
+    docs = [README, *EXAMPLES.glob("*/*.md"), *EXAMPLES.glob("*/Pulumi.yaml")]
+    for doc in docs:
+        text = doc.read_text()
+        assert not re.search(r"pip install vdm-resources(?![\[\w])", text), doc
+
+
 def test_every_example_is_run_by_a_test() -> None:
     for name in EXAMPLE_NAMES:
         if name == "with-pulumi-aws":  # no provider plugin here: mocks
@@ -132,7 +141,8 @@ def test_the_pr_workflow() -> None:
 
 
 def test_example_seeds_are_valid() -> None:
-    from vdm_resources.emulator.models import apply_seed, reset_backends
+    from vdm_resources.emulator.models import reset_backends
+    from vdm_resources.emulator.state import apply_seed
 
     try:
         for seed in [*EXAMPLES.glob("*/seed.json"), ROOT / "scripts" / "main-seed.json"]:
@@ -360,15 +370,12 @@ def test_the_adopt_example_declares_what_its_seed_holds() -> None:
         program()
     finally:
         _ownership.reset_claims()
-    from vdm_resources._shapes import expand_account_vdm_attributes, expand_vdm_options
+    from vdm_resources.account_vdm_attributes import expand_account_vdm_attributes
+    from vdm_resources.configuration_set_vdm_options import expand_vdm_options
 
-    account = declared["account-vdm"]
-    assert existing["vdm_attributes"] == expand_account_vdm_attributes(
-        account["vdm_enabled"], account["dashboard_attributes"], account["guardian_attributes"]
-    )
-    legacy = declared["legacy-vdm"]
+    assert existing["vdm_attributes"] == expand_account_vdm_attributes(declared["account-vdm"])
     assert existing["configuration_sets"][0]["VdmOptions"] == expand_vdm_options(
-        legacy["dashboard_options"], legacy["guardian_options"]
+        declared["legacy-vdm"]
     )
 
 

@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
-import pytest
-from pydantic import ValidationError
+from typing import Any
 
-from vdm_resources._shapes import (
+import pytest
+
+from vdm_resources._check import check_failures
+from vdm_resources.account_vdm_attributes import (
     AccountVdmAttributesProps,
-    ConfigurationSetVdmOptionsProps,
-    describe_errors,
     expand_account_vdm_attributes,
-    expand_vdm_options,
     flatten_account_vdm_attributes,
+)
+from vdm_resources.configuration_set_vdm_options import (
+    ConfigurationSetVdmOptionsProps,
+    expand_vdm_options,
     flatten_vdm_options,
 )
 
 
+def failures(model: Any, props: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(f.property, f.reason) for f in check_failures(model, props)]
+
+
 def test_expand_account_sends_only_managed_leaves() -> None:
-    assert expand_account_vdm_attributes("ENABLED", None, None) == {"VdmEnabled": "ENABLED"}
+    assert expand_account_vdm_attributes({"vdm_enabled": "ENABLED"}) == {"VdmEnabled": "ENABLED"}
     assert expand_account_vdm_attributes(
-        "DISABLED", {"engagement_metrics": "ENABLED"}, {"optimized_shared_delivery": None}
+        {
+            "vdm_enabled": "DISABLED",
+            "dashboard_attributes": {"engagement_metrics": "ENABLED"},
+            "guardian_attributes": {"optimized_shared_delivery": None},
+        }
     ) == {"VdmEnabled": "DISABLED", "DashboardAttributes": {"EngagementMetrics": "ENABLED"}}
 
 
@@ -36,19 +47,17 @@ def test_flatten_account_round_trips_and_absent_is_none() -> None:
         "guardian_attributes": {"optimized_shared_delivery": "ENABLED"},
     }
     assert flat is not None
-    assert (
-        expand_account_vdm_attributes(
-            flat["vdm_enabled"], flat["dashboard_attributes"], flat["guardian_attributes"]
-        )
-        == api
-    )
+    assert expand_account_vdm_attributes(flat) == api
     assert flatten_account_vdm_attributes(None) is None
 
 
 def test_vdm_options_expand_flatten() -> None:
-    assert expand_vdm_options(None, None) == {}
+    assert expand_vdm_options({}) == {}
     opts = expand_vdm_options(
-        {"engagement_metrics": "DISABLED"}, {"optimized_shared_delivery": "ENABLED"}
+        {
+            "dashboard_options": {"engagement_metrics": "DISABLED"},
+            "guardian_options": {"optimized_shared_delivery": "ENABLED"},
+        }
     )
     assert opts == {
         "DashboardOptions": {"EngagementMetrics": "DISABLED"},
@@ -88,18 +97,14 @@ def test_vdm_options_expand_flatten() -> None:
 def test_account_errors_name_property_value_and_allowed(
     props: dict[str, object], prop: str, fragment: str
 ) -> None:
-    with pytest.raises(ValidationError) as info:
-        AccountVdmAttributesProps.model_validate(props)
-    failures = describe_errors(info.value, props)
-    assert [p for p, _ in failures] == [prop]
-    assert fragment in failures[0][1]
+    found = failures(AccountVdmAttributesProps, dict(props))
+    assert [p for p, _ in found] == [prop]
+    assert fragment in found[0][1]
 
 
 @pytest.mark.parametrize("name", ["", "a" * 65, "has space", "ünïcode", "semi;colon"])
 def test_configuration_set_name_rules(name: str) -> None:
-    with pytest.raises(ValidationError) as info:
-        ConfigurationSetVdmOptionsProps.model_validate({"configuration_set_name": name})
-    ((prop, reason),) = describe_errors(info.value, {})
+    ((prop, reason),) = failures(ConfigurationSetVdmOptionsProps, {"configuration_set_name": name})
     assert prop == "configuration_set_name"
     assert repr(name) in reason and "1 to 64 characters" in reason
 

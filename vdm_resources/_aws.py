@@ -1,4 +1,4 @@
-"""The one door to SESv2: region resolution, cached clients, AWS rate limits and bounded retries.
+"""The one door to SESv2: cached clients, AWS rate limits and bounded retries.
 
 Every SESv2 call this package makes goes through :func:`call`. That is what lets one ``pulumi up``
 with hundreds of resources stay under AWS's published per-operation rates: all Python dynamic
@@ -17,6 +17,7 @@ import os
 import random
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,8 @@ import botocore.config
 import botocore.exceptions
 from botocore import xform_name
 
+# Region resolution lives in ``_region``; re-exported so that callers of ``_aws`` keep working.
+from ._region import resolve_region as resolve_region
 from .errors import VdmApiError, VdmNotFoundError, VdmThrottledError, VdmValidationError
 
 #: AWS's documented per-operation rates (calls per second, per account and region). Other SES
@@ -155,22 +158,6 @@ def _session() -> boto3.session.Session:
     return _REGISTRY.session
 
 
-def default_region() -> str | None:
-    """boto3's own region resolution (env, profile), used when nothing more specific is set."""
-    with _REGISTRY.lock:
-        return _session().region_name
-
-
-def resolve_region(explicit: str | None, configured: str | None) -> str:
-    region = explicit or configured or default_region()
-    if not region:
-        raise VdmValidationError(
-            "region: no AWS region is set; pass region=..., set `pulumi config set aws:region "
-            "<region>`, or set AWS_REGION / AWS_DEFAULT_REGION"
-        )
-    return region
-
-
 def client(region: str) -> Any:
     """A cached SESv2 client for ``region`` with botocore's own retries off (see :func:`call`)."""
     with _REGISTRY.lock:
@@ -211,6 +198,33 @@ def _error_code(exc: botocore.exceptions.ClientError) -> tuple[str, str, int]:
     err = exc.response.get("Error", {})
     status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
     return str(err.get("Code", "")), str(err.get("Message", "")), status
+
+
+def endpoint_url(sesv2: Any) -> str:
+    """The endpoint a client sends to, without userinfo, query or fragment (they may hold
+    secrets), for error messages."""
+    parts = urllib.parse.urlsplit(str(sesv2.meta.endpoint_url))
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def endpoint_hint() -> str:
+    """Which endpoint variable is in play: the usual cause when the endpoint is not SESv2."""
+    ignored = os.environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").strip().lower() == "true"
+    suffix = ", ignored: AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true" if ignored else ""
+    if os.environ.get("AWS_ENDPOINT_URL_SESV2"):
+        return f"AWS_ENDPOINT_URL_SESV2 is set{suffix}"
+    if os.environ.get("AWS_ENDPOINT_URL"):
+        return f"AWS_ENDPOINT_URL is set (AWS_ENDPOINT_URL_SESV2 is not){suffix}"
+    return "neither AWS_ENDPOINT_URL_SESV2 nor AWS_ENDPOINT_URL is set"
+
+
+def _short(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 #: Observers of every attempt (operation, region, outcome); the benchmark counts with it.
@@ -260,9 +274,21 @@ def call(
             code, message, status = _error_code(exc)
             _notify(operation, region, code or str(status))
             retryable = code in _RETRYABLE_CODES or status >= 500 or status == 429
-            if code == "NotFoundException" or status == 404:
+            if code == "NotFoundException":
                 raise VdmNotFoundError(
                     f"{context}: {message or 'not found'} ({code or status})",
+                    code=code,
+                    operation=operation,
+                ) from exc
+            if status == 404:
+                # Only AWS's NotFoundException means "gone". Any other 404 comes from something
+                # that is not SESv2 (a proxy, a wrong endpoint variable): taking it for "gone"
+                # would make refresh drop resources from state and destroy report success.
+                raise VdmApiError(
+                    f"{context}: {operation} in {region} failed: endpoint "
+                    f"{endpoint_url(client(region))} answered HTTP 404 without AWS's "
+                    f"NotFoundException: {_short(message) or 'no message'} ({code or status}); "
+                    f"likely a misrouted endpoint ({endpoint_hint()})",
                     code=code,
                     operation=operation,
                 ) from exc
@@ -286,7 +312,13 @@ def call(
                 ) from exc
         except _NETWORK_ERRORS as exc:
             _notify(operation, region, type(exc).__name__)
-            last = f"{type(exc).__name__}: {exc}"
+            if isinstance(exc, botocore.exceptions.EndpointConnectionError):
+                last = (
+                    f"could not connect to endpoint {endpoint_url(client(region))} "
+                    f"({type(exc).__name__}; {endpoint_hint()})"
+                )
+            else:
+                last = f"{type(exc).__name__}: {exc}"
             if attempt == max_attempts:
                 raise VdmApiError(
                     f"{context}: {operation} in {region} failed after {attempt} attempts: {last}",

@@ -15,8 +15,7 @@ from typing import Any, ClassVar, TypeVar
 
 import pulumi
 
-from . import _aws
-from ._shapes import REGION_NAME
+from . import _region
 from .errors import (
     InputError,
     LateInputError,
@@ -24,6 +23,7 @@ from .errors import (
     VdmApiError,
     VdmError,
     VdmValidationError,
+    case_hint,
 )
 
 T = TypeVar("T")
@@ -47,6 +47,18 @@ def apply_error(exc: VdmError, context: str) -> Exception:
 
 def fail(context: str | None, message: str) -> InputError:
     return InputError(f"{context}: {message}" if context else message)
+
+
+def require_choice(
+    value: Any, allowed: Sequence[str], where: str, what: str, context: str | None
+) -> str:
+    """``value`` if it is one of ``allowed``; else the one-line error naming it, what is allowed
+    and, for the commonest slip, that only its case is wrong."""
+    if value in allowed:
+        return str(value)
+    hint = case_hint(value, allowed, "mind the case")
+    choices = ", ".join(allowed)
+    raise fail(context, f"{where}: unknown {what} {value!r}{hint}; allowed: {choices}")
 
 
 def configured_region() -> str | None:
@@ -100,8 +112,9 @@ def publish(
 def validate_region(region: Any, context: str | None = None) -> str | None:
     if region is None:
         return None
-    if not isinstance(region, str) or not REGION_NAME.match(region):
-        raise fail(context, f"region: {region!r} is not an AWS region name (like 'us-east-1')")
+    problem = _region.region_problem(region)
+    if problem:
+        raise fail(context, f"region: {problem}")
     return region
 
 
@@ -113,7 +126,7 @@ def check_plain_region(region: Any, configured: str | None, context: str) -> Non
         return
     validate_region(region, context)
     try:
-        _aws.resolve_region(region, configured)
+        _region.resolve_region(region, configured)
     except VdmValidationError as exc:
         raise fail(context, str(exc)) from exc
 
@@ -131,6 +144,13 @@ class ReadOnlyComponent(pulumi.ComponentResource):
 
     type_token: ClassVar[str]
     output_names: ClassVar[tuple[str, ...]]
+
+    def __init_subclass__(
+        cls, *, type_token: str, output_names: tuple[str, ...], **kwargs: Any
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.type_token = type_token
+        cls.output_names = output_names
 
     def __init__(
         self,
@@ -154,7 +174,7 @@ class ReadOnlyComponent(pulumi.ComponentResource):
             values = dict(zip(names, args, strict=True))
             try:
                 prepared = self._prepare(values)
-                region = _aws.resolve_region(
+                region = _region.resolve_region(
                     validate_region(values.get("region"), context), configured
                 )
             except VdmError as exc:
@@ -186,17 +206,3 @@ class ReadOnlyComponent(pulumi.ComponentResource):
     def _finish(self, out: dict[str, Any]) -> dict[str, Any]:
         """Back on the event loop after the read (where ``pulumi.log`` may be used)."""
         return out
-
-
-def case_hint(value: Any, allowed: Sequence[str], what: str) -> str:
-    """`` (<what>: 'X')`` when ``value`` is one of ``allowed`` but for its case, else "".
-
-    The commonest slip with AWS's names is the case (``'enabled'``, ``'status'``); saying so
-    beats listing the allowed values the user already almost typed.
-    """
-    if not isinstance(value, str) or value in allowed:
-        return ""
-    for name in allowed:
-        if name.lower() == value.lower():
-            return f" ({what}: {name!r})"
-    return ""

@@ -12,11 +12,13 @@ line at construction time, before the engine is involved.
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import Any, TypeVar
 
 import pulumi
 
 from .errors import InputError
+
+R = TypeVar("R", bound=pulumi.dynamic.Resource)
 
 #: Marks a lookup's props, so ``read`` can tell a lookup from a refresh: a refresh of a deleted
 #: target drops it from state, a lookup of a missing one is an error naming it.
@@ -49,13 +51,27 @@ def require_support(type_name: str, resource_name: str) -> None:
         )
 
 
-def lookup_opts(
-    id_: pulumi.Input[str], opts: pulumi.ResourceOptions | None
-) -> pulumi.ResourceOptions:
-    """The caller's options with the lookup's id (an id in ``opts`` is overridden)."""
-    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id_))
-
-
-def output_props(names: tuple[str, ...], **known: Any) -> dict[str, Any]:
-    """Props for a lookup: every output the resource declares (None), plus what is known."""
-    return {**dict.fromkeys(names), **known}
+def lookup(
+    cls: type[R],
+    provider: pulumi.dynamic.ResourceProvider,
+    resource_name: str,
+    id_: pulumi.Input[str],
+    opts: pulumi.ResourceOptions | None,
+    *,
+    outputs: tuple[str, ...],
+    known: dict[str, Any],
+) -> R:
+    """A read-only lookup of ``cls`` by ``id_``: the resource registered with an id and no
+    create, its props every output it declares (None) plus what is ``known``."""
+    type_name = getattr(provider, "type_name", cls.__name__)
+    require_support(type_name, resource_name)
+    instance = cls.__new__(cls)
+    props = {
+        **dict.fromkeys(outputs),
+        **known,
+        "__name": resource_name,
+        LOOKUP_KEY: True,
+    }
+    merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id_))
+    pulumi.dynamic.Resource.__init__(instance, provider, resource_name, props, merged)
+    return instance

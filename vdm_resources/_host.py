@@ -24,11 +24,22 @@ Outside the host (unit tests calling a provider in-process) :func:`fail` raises
 
 from __future__ import annotations
 
+import functools
+import logging
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from types import FrameType, ModuleType
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
+
+from .errors import VdmError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# The older host's grpc server logs every exception a provider method raises with a full
+# traceback before answering; expected failures already carry a complete one-line message.
+logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
 
 #: The host's RPC methods that call into a provider (``DynamicResourceProviderServicer``).
 _RPC_METHODS = frozenset({"Check", "Diff", "Create", "Read", "Update", "Delete"})
@@ -114,3 +125,18 @@ def fail(message: str) -> NoReturn:
 
         context.abort(grpc.StatusCode.UNKNOWN, message)  # raises
     raise ProviderFailure(message) from None
+
+
+def one_line_errors(fn: F) -> F:
+    """Make an expected failure (a :class:`VdmError`, whose message already names resource,
+    target, operation and AWS's answer) the whole of what the engine shows, on every SDK in
+    range. Anything else is a bug and keeps its traceback."""
+
+    @functools.wraps(fn)
+    def inner(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except VdmError as exc:
+            fail(str(exc))
+
+    return inner  # type: ignore[return-value]

@@ -10,6 +10,7 @@ package, its validation messages and the emulator the new values together.
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING, Literal
 
 import botocore.session
 from botocore.model import OperationModel, ServiceModel, Shape
@@ -43,6 +44,10 @@ def limit(name: str, bound: str) -> int:
 
 
 FEATURE_STATUSES = enum("FeatureStatus")
+if TYPE_CHECKING:  # type checkers cannot read botocore's model; at run time it is a Literal
+    FeatureStatus = str
+else:
+    FeatureStatus = Literal[FEATURE_STATUSES]
 RECOMMENDATION_TYPES = enum("RecommendationType")
 RECOMMENDATION_IMPACTS = enum("RecommendationImpact")
 RECOMMENDATION_STATUSES = enum("RecommendationStatus")

@@ -1,5 +1,10 @@
-"""What the two dynamic providers share: unknown-aware checking, region configuration, and
-turning expected failures into one-line errors.
+"""One dynamic-provider base for both resources: check, diff and CRUD phrased over leaves.
+
+A resource file (one per API noun) supplies its props model, its leaves, a finder (the live
+settings in our shape, or None when the target is gone), a writer (one Put of a whole state) and
+the few rules that are really its own; everything a provider must get right for users (unknowns
+at preview, take-overs compared with a fresh read, unmanaged settings sent back unchanged,
+drift, one-line errors) is written once, here.
 
 The provider classes live in importable modules (never ``__main__``) so dill pickles them by
 reference: the ``__provider`` blob in state stays ~100 bytes and does not change when this code
@@ -9,51 +14,42 @@ and only stores plain configuration there.
 
 from __future__ import annotations
 
-import functools
-import logging
-import os
-import re
-import sys
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from typing import Any, ClassVar
 
-import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, ResourceProvider
-from pulumi.output import Unknown
-from pydantic import BaseModel, ValidationError
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
 
-from . import _aws, _host
-from ._common import INPUTS_KEY, leaf, with_leaf
-from ._shapes import describe_errors
-from .errors import VdmError
+from . import _aws, _get, _region
+from ._check import StrictProps, check_failures
+from ._drift import refreshed_inputs
+from ._host import one_line_errors
+from ._leaves import (
+    INPUTS_KEY,
+    NAME_KEY,
+    OUTPUT_ONLY,
+    Leaf,
+    leaf,
+    managed,
+    overlay,
+    ownership_changed,
+    taken_over,
+    with_leaf,
+)
+from ._unknowns import is_unknown, unknown_leaves
+from .errors import VdmApiError, VdmError, VdmNotFoundError, VdmValidationError
 
 PROVIDER_KEY = "__provider"
-UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-
-# The dynamic provider host logs every exception raised by a provider method with a full
-# traceback before passing its message to the engine. Expected failures (VdmError) already carry
-# a complete one-line message, so the traceback is noise; unexpected ones keep theirs below.
-logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def is_unknown(value: Any) -> bool:
-    return isinstance(value, Unknown) or value == UNKNOWN_SENTINEL
-
-
-def _unknown_paths(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    if is_unknown(value):
-        yield path
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _unknown_paths(item, (*path, str(key)))
-
-
-def _without_unknowns(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _without_unknowns(v) for k, v in value.items() if not is_unknown(v)}
-    return value
+#: Set by the program (``pulumi.runtime.is_dry_run()``): lets ``check`` tell a preview, where a
+#: warning about the target helps the reviewer, from an ``up``, which reads the target anyway.
+DRY_RUN_KEY = "__dry_run"
 
 
 def user_props(props: dict[str, Any]) -> dict[str, Any]:
@@ -61,163 +57,230 @@ def user_props(props: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in props.items() if k != PROVIDER_KEY and not k.startswith("__")}
 
 
-def check_props(model: type[BaseModel], news: dict[str, Any]) -> CheckResult:
-    """Validate with pydantic, letting preview-time unknowns through untouched.
-
-    Unknown values are dropped before validation and any error at or below an unknown path is
-    ignored: the engine calls check again with real values before create/update.
-    """
-    props = user_props(news)
-    unknown = set(_unknown_paths(props))
-    failures: list[CheckFailure] = []
-    try:
-        model.model_validate(_without_unknowns(props))
-    except ValidationError as exc:
-        for (top, reason), err in zip(describe_errors(exc, props), exc.errors(), strict=True):
-            loc = tuple(str(p) for p in err["loc"])
-            if any(loc[: len(u)] == u for u in unknown):
-                continue
-            failures.append(CheckFailure(top, _printable(reason)))
-    return CheckResult(news, failures)
-
-
-def _printable(text: str) -> str:
-    """``text`` on one line: a key or value holding a newline or other control character (a
-    user's typo, generated input) is shown escaped rather than breaking the engine's display."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
-def one_line_errors(resource_type: str) -> Callable[[F], F]:
-    """Re-raise expected failures as a plain exception whose text is the whole story.
-
-    A VdmError's message already names resource, operation, target and AWS's answer;
-    ``_host.fail`` makes it the whole of what the engine shows, on every SDK in range (the
-    hosts differ: see ``_host``). Anything else is a bug and keeps its traceback.
-    """
-
-    def wrap(fn: F) -> F:
-        @functools.wraps(fn)
-        def inner(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return fn(*args, **kwargs)
-            except VdmError as exc:
-                _host.fail(str(exc))
-
-        return inner  # type: ignore[return-value]
-
-    return wrap
-
-
-#: How the engine's gRPC address looks on the provider's command line (``127.0.0.1:40123``).
-_ADDRESS = re.compile(r"^(\[[0-9a-fA-F:]+\]|[\w.-]+):\d+$")
-
-
-def _engine_address() -> str | None:
-    """The engine's address when running as the dynamic-provider plugin, else None.
-
-    The engine starts every resource plugin with its own gRPC address as the last argument, and
-    the Python dynamic-provider launcher passes it through; but ``pulumi.dynamic``'s host never
-    connects to it, so ``pulumi.log`` inside a provider only prints to stderr (shown by the CLI
-    as plain text, not counted as a warning).
-    """
-    argv = sys.argv
-    if not argv or not argv[0].replace(os.sep, "/").endswith("pulumi/dynamic/__main__.py"):
-        return None
-    for arg in reversed(argv[1:]):
-        if _ADDRESS.match(arg):
-            return arg
-    return None
-
-
-def warn(message: str) -> None:
-    """Show ``message`` as a warning of the current CLI run, from the provider process.
-
-    Goes straight to the engine's ``Log`` service so the CLI lists it under "Diagnostics" and
-    counts it as a warning; anywhere else (unit tests, an engine that cannot be reached) it
-    falls back to ``pulumi.log.warn``, which prints it. A warning must never fail a refresh.
-    """
-    address = _engine_address()
-    if address is not None:
-        try:
-            import grpc
-            from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
-
-            with grpc.insecure_channel(address) as channel:
-                engine_pb2_grpc.EngineStub(channel).Log(
-                    engine_pb2.LogRequest(severity=engine_pb2.WARNING, message=message, urn=""),
-                    timeout=5,
-                )
-            return
-        except Exception:  # any failure: fall through to the printed form
-            pass
-    pulumi.log.warn(message)
-
-
-def drift_warning(
-    context: str,
-    leaves: Iterable[tuple[str, str]],
-    managed: dict[str, Any],
-    recorded: dict[str, Any],
-    live: dict[str, Any],
-) -> str | None:
-    """The refresh warning for managed values changed since this stack last wrote or saw them.
-
-    ``managed`` is the inputs last applied (a leaf set there is ours); ``recorded`` is the
-    state's outputs: what the last create/update wrote (or the last refresh saw), so one
-    out-of-band change is reported once, by the refresh that finds it. Unmanaged values are
-    somebody else's and never reported.
-    """
-    changes = []
-    for group, key in leaves:
-        if leaf(managed, group, key) is None:
-            continue
-        before, after = leaf(recorded, group, key), leaf(live, group, key)
-        if before is not None and before != after:
-            path = f"{group}.{key}" if group else key
-            changes.append(f"{path} {before} => {'(unset)' if after is None else after}")
-    if not changes:
-        return None
-    return (
-        f"{context}: changed since this stack last wrote or read it: {', '.join(changes)}. "
-        "Another stack, the console or a script may be writing these settings (the next "
-        "`pulumi up` writes the declared values back; keep one owner), or an interrupted or "
-        "failed `pulumi up` of this stack applied them."
-    )
-
-
-def refreshed_inputs(
-    context: str,
-    leaves: Iterable[tuple[str, str]],
-    outs: dict[str, Any],
-    live: dict[str, Any],
-) -> dict[str, Any]:
-    """For ``read``: the inputs last applied, with every managed leaf set to its live value.
-
-    Handed to the engine as the refreshed inputs, they make drift show in the next preview as
-    ``live => declared`` in the user's own shape. Drift found here is also warned about.
-    """
-    leaves = tuple(leaves)
-    inputs = dict(outs.get(INPUTS_KEY) or {})
-    drifted = drift_warning(context, leaves, inputs, outs, live)
-    if drifted:
-        warn(drifted)
-    for group, key in leaves:
-        if leaf(inputs, group, key) is not None:
-            inputs = with_leaf(inputs, group, key, leaf(live, group, key))
-    return inputs
-
-
-class BaseVdmProvider(ResourceProvider):
-    """Holds the stack's ``aws:region`` (from ``configure``) for region resolution."""
+class VdmProvider(ResourceProvider):
+    """What both resources' providers are; a subclass is one API noun (see the module doc)."""
 
     # Nothing secret is ever captured in the provider (it holds no state at pickling time), so
     # the blob need not be encrypted as a secret: it stays small and readable in state.
     serialize_as_secret_always = False
 
+    type_name: ClassVar[str]
+    props_model: ClassVar[type[StrictProps]]
+    #: The settings this noun manages; a leaf the program leaves out (None) is not managed.
+    leaves: ClassVar[tuple[Leaf, ...]]
+    #: Inputs naming the target, besides the region: a change replaces the resource.
+    identity_keys: ClassVar[tuple[str, ...]] = ()
+    #: Inputs of this package's own (no AWS value): a change is recorded without an API call.
+    settings: ClassVar[tuple[str, ...]] = ()
+    #: The output that records what the target held before this resource first wrote.
+    previous_key: ClassVar[str]
+
+    # -- what each noun supplies -----------------------------------------------------------
+
+    def target(self, props: dict[str, Any]) -> str | None:
+        """The target in words for messages (``configuration set 'x'``), if not just the region."""
+        return None
+
+    def find(self, region: str, props: dict[str, Any], context: str) -> dict[str, Any] | None:
+        """The finder: the live settings in our shape, or None when the target is gone."""
+        raise NotImplementedError
+
+    def put(self, region: str, props: dict[str, Any], state: dict[str, Any], context: str) -> None:
+        """The writer: one Put that leaves the target holding ``state`` (None leaves omitted)."""
+        raise NotImplementedError
+
+    def missing(self, region: str, props: dict[str, Any], context: str) -> dict[str, Any]:
+        """What create, update and a lookup do when the finder says the target is gone."""
+        raise NotImplementedError
+
+    def resource_id(self, region: str, props: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+    def hidden(self, live: dict[str, Any]) -> list[Leaf]:
+        """Leaves AWS does not show in ``live`` (their value cannot be read back)."""
+        return []
+
+    def after_delete(self, props: dict[str, Any], live: dict[str, Any] | None) -> dict[str, Any]:
+        """The state a delete writes, given the live settings (None when not read)."""
+        raise NotImplementedError
+
+    def delete_reads(self, props: dict[str, Any]) -> bool:
+        """Whether delete needs the live settings first."""
+        return True
+
+    def preview_warnings(
+        self, olds: dict[str, Any], news: dict[str, Any], region: str, context: str
+    ) -> None:
+        """Warn a reviewer, at preview, about what will fail on ``up``; never fails."""
+
+    # -- shared --------------------------------------------------------------------------
+
     def configure(self, req: ConfigureRequest) -> None:
         value = req.config.get("aws:region")
         self._stack_region = value if isinstance(value, str) and value else None
 
-    def resolve_region(self, explicit: Any) -> str:
+    def region_for(self, explicit: Any) -> str:
+        """The region a resource acts in: ``region=``, the stack's ``aws:region``, then the
+        environment and profile, as pulumi-aws resolves it (see ``_region``)."""
         configured = getattr(self, "_stack_region", None)
-        return _aws.resolve_region(explicit if isinstance(explicit, str) else None, configured)
+        return _region.resolve_region(explicit if isinstance(explicit, str) else None, configured)
+
+    def head(self, props: dict[str, Any]) -> str:
+        """The resource type and its Pulumi name (when known)."""
+        name = props.get(NAME_KEY)
+        return f"{self.type_name} {name!r}" if isinstance(name, str) and name else self.type_name
+
+    def context(self, props: dict[str, Any]) -> str:
+        """How API errors start: the resource type, its Pulumi name and its target (the call's
+        operation, region and AWS's code follow, from ``_aws.call``)."""
+        target = self.target(props)
+        return f"{self.head(props)} ({target})" if target else self.head(props)
+
+    def outs(
+        self,
+        region: str,
+        props: dict[str, Any],
+        live: dict[str, Any],
+        previous: dict[str, Any] | None,
+        named: dict[str, Any],
+    ) -> dict[str, Any]:
+        inputs = {k: v for k, v in user_props(props).items() if k not in OUTPUT_ONLY}
+        state = overlay(live, {}, self.leaves)
+        return {
+            **{k: props.get(k) for k in self.identity_keys},
+            **state,
+            "region": region,
+            **{k: bool(props.get(k)) for k in self.settings},
+            self.previous_key: previous,
+            NAME_KEY: named.get(NAME_KEY),
+            INPUTS_KEY: inputs,
+        }
+
+    def _holds(self, region: str, declared: dict[str, Any], context: str) -> bool:
+        """After a write of unknown outcome: does the target hold every declared value?"""
+        try:
+            live = self.find(region, declared, context)
+        except VdmError:
+            return False
+        return live is not None and all(
+            leaf(live, g, k) == leaf(declared, g, k) for g, k in managed(declared, self.leaves)
+        )
+
+    def _write(
+        self, region: str, props: dict[str, Any], live: dict[str, Any], context: str
+    ) -> dict[str, Any]:
+        """Write the declared leaves over ``live``; an ambiguous failure (5xx, timeout) that in
+        fact landed is a success: the next create would otherwise record our own write as
+        ``previous``."""
+        state = overlay(live, props, self.leaves)
+        try:
+            self.put(region, props, state, context)
+        except VdmApiError as exc:
+            if not _aws.may_have_applied(exc) or not self._holds(region, props, context):
+                raise
+        return state
+
+    # -- check and diff (no API call, but for the preview warnings) -----------------------
+
+    @one_line_errors
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        props = {k: v for k, v in user_props(news).items() if k not in OUTPUT_ONLY}
+        failures = check_failures(self.props_model, props)
+        explicit = props.get("region")
+        if is_unknown(explicit) or any(f.property == "region" for f in failures):
+            return CheckResult(news, failures)
+        try:
+            region = self.region_for(explicit)
+        except VdmValidationError as exc:
+            # Named here, at preview: the engine shows the failure under this resource.
+            failures.append(CheckFailure("region", f"{self.context(news)}: {exc}"))
+        else:
+            if not failures and news.get(DRY_RUN_KEY) is True:
+                self.preview_warnings(olds, news, region, self.context(news))
+        return CheckResult(news, failures)
+
+    @one_line_errors
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        replaces: list[str] = []
+        for key in self.identity_keys:
+            if is_unknown(news.get(key)) or news.get(key) != olds.get(key):
+                replaces.append(key)
+        new_region = news.get("region")
+        if is_unknown(new_region) or self.region_for(new_region) != olds.get("region"):
+            replaces.append("region")
+        changed = bool(replaces)
+        for group, key in managed(news, self.leaves):
+            if leaf(news, group, key) != leaf(olds, group, key):
+                changed = True
+        # An unknown value, or a whole unknown block, may change what is managed or its value.
+        if unknown_leaves(news, self.leaves):
+            changed = True
+        if any(bool(news.get(k)) != bool(olds.get(k)) for k in self.settings):
+            changed = True
+        if ownership_changed(olds, news, self.leaves):
+            changed = True
+        return DiffResult(changes=changed, replaces=replaces, delete_before_replace=False)
+
+    # -- CRUD ----------------------------------------------------------------------------
+
+    @one_line_errors
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        region = self.region_for(props.get("region"))
+        context = self.context(props)
+        previous = self.find(region, props, context)
+        live = self.missing(region, props, context) if previous is None else previous
+        state = self._write(region, props, live, context)
+        outs = self.outs(region, props, state, previous, props)
+        return CreateResult(self.resource_id(region, props), outs)
+
+    @one_line_errors
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        region = str(olds.get("region") or id_)
+        context = self.context(news)
+        mine = managed(news, self.leaves)
+        takeover = taken_over(olds, news, self.leaves)
+        live: dict[str, Any] = overlay(olds, {}, self.leaves)
+        if takeover or any(leaf(news, g, k) != leaf(olds, g, k) for g, k in mine):
+            if takeover or len(mine) < len(self.leaves):
+                # A take-over compares with what AWS holds now, not with a record of it; a
+                # write sends the settings we do not manage back at their live value.
+                found = self.find(region, news, context)
+                live = self.missing(region, news, context) if found is None else found
+            unseen = set(self.hidden(live))
+            if any((g, k) in unseen or leaf(news, g, k) != leaf(live, g, k) for g, k in mine):
+                live = self._write(region, news, live, context)
+            else:
+                live = overlay(live, news, self.leaves)
+        return UpdateResult(self.outs(region, news, live, olds.get(self.previous_key), news))
+
+    @one_line_errors
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        # A lookup (``get``) may leave the region to the stack's configuration.
+        region = str(props.get("region") or self.region_for(None))
+        context = self.context(props)
+        live = self.find(region, props, context)
+        if live is None:
+            if props.get(_get.LOOKUP_KEY):
+                live = self.missing(region, props, context)
+                return ReadResult(id_, self.outs(region, props, live, None, props))
+            return ReadResult(None, {})
+        for group, key in self.hidden(live):
+            live = with_leaf(live, group, key, leaf(props, group, key))
+        inputs = refreshed_inputs(context, self.leaves, props, live)
+        previous = props.get(self.previous_key)
+        outs = self.outs(region, inputs or props, live, previous, props)
+        return ReadResult(id_, outs, {**inputs, NAME_KEY: props.get(NAME_KEY)} if inputs else None)
+
+    @one_line_errors
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        region = str(props.get("region") or id_)
+        context = self.context(props)
+        live: dict[str, Any] | None = None
+        if self.delete_reads(props):
+            live = self.find(region, props, context)
+            if live is None:
+                return  # the target is gone, and its settings with it
+        try:
+            self.put(region, props, self.after_delete(props, live), context)
+        except VdmNotFoundError:
+            return  # gone between the read and the write: nothing left to remove

@@ -3,8 +3,13 @@
 The settings are a per-region singleton that always exists, so "create" is adoption plus a write:
 ``GetAccount`` records what was there (``previous_vdm_attributes``, which ``restore_on_delete``
 puts back) and ``PutAccountVdmAttributes`` applies what the program declares. Nested attributes
-the program leaves out are not managed: they are never sent, so AWS keeps whatever value they
-have, and diffs ignore them.
+the program leaves out are not managed. Whether a Put that omits a nested object keeps or resets
+it is not documented, so every write reads first and sends the unmanaged ones back at their live
+value: the result is the same under either reading.
+
+What ``GetAccount`` shows (live AWS evidence): no ``VdmAttributes`` until first configured; while
+``VdmEnabled`` is ``DISABLED`` the nested objects are omitted, so their values cannot be read
+back (they are "hidden": never reported as drift, always written when managed).
 """
 
 from __future__ import annotations
@@ -12,200 +17,134 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from . import _aws, _get
-from ._common import (
-    INPUTS_KEY,
-    NAME_KEY,
-    OUTPUT_ONLY,
-    EngagementMetricsArgs,
-    OptimizedSharedDeliveryArgs,
-    leaf,
-    ownership_changed,
-    plain,
-)
+from ._args import ArgsModel, Status, plain
+from ._check import RegionName, StrictProps
+from ._leaves import NAME_KEY, Leaf, leaf, overlay, with_leaf
+from ._model import FeatureStatus
 from ._ownership import claim_account_region
-from ._provider import (
-    BaseVdmProvider,
-    check_props,
-    is_unknown,
-    one_line_errors,
-    refreshed_inputs,
-    user_props,
-)
-from ._shapes import (
-    AccountVdmAttributesProps,
-    expand_account_vdm_attributes,
-    flatten_account_vdm_attributes,
-)
-from .errors import VdmApiError, VdmError
+from ._provider import DRY_RUN_KEY, VdmProvider
 
 TYPE_NAME = "AccountVdmAttributes"
-#: The managed leaves, as (group, key); group "" is a top-level property.
-LEAVES: tuple[tuple[str, str], ...] = (
+LEAVES: tuple[Leaf, ...] = (
     ("", "vdm_enabled"),
     ("dashboard_attributes", "engagement_metrics"),
     ("guardian_attributes", "optimized_shared_delivery"),
 )
+NESTED: tuple[Leaf, ...] = LEAVES[1:]
 
 
-def _context(props: dict[str, Any]) -> str:
-    return f"{TYPE_NAME} {props.get(NAME_KEY) or '<unnamed>'!r}"
+class DashboardAttributes(StrictProps):
+    engagement_metrics: FeatureStatus | None = None
+
+
+class GuardianAttributes(StrictProps):
+    optimized_shared_delivery: FeatureStatus | None = None
+
+
+class AccountVdmAttributesProps(StrictProps):
+    vdm_enabled: FeatureStatus
+    dashboard_attributes: DashboardAttributes | None = None
+    guardian_attributes: GuardianAttributes | None = None
+    region: RegionName | None = None
+    restore_on_delete: bool = False
+
+
+# -- expand / flatten: our shape <-> the API's ----------------------------------------------
+
+
+def expand_account_vdm_attributes(state: dict[str, Any]) -> dict[str, Any]:
+    """``VdmAttributes`` for a Put of ``state``; None leaves are left out of the request."""
+    attrs: dict[str, Any] = {"VdmEnabled": state["vdm_enabled"]}
+    dashboard = leaf(state, "dashboard_attributes", "engagement_metrics")
+    if dashboard is not None:
+        attrs["DashboardAttributes"] = {"EngagementMetrics": dashboard}
+    guardian = leaf(state, "guardian_attributes", "optimized_shared_delivery")
+    if guardian is not None:
+        attrs["GuardianAttributes"] = {"OptimizedSharedDelivery": guardian}
+    return attrs
+
+
+def flatten_account_vdm_attributes(api: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``GetAccount``'s ``VdmAttributes`` in our shape; None when VDM was never configured.
+    A nested object AWS omits flattens to None leaves."""
+    if api is None:
+        return None
+    dashboard = api.get("DashboardAttributes") or {}
+    guardian = api.get("GuardianAttributes") or {}
+    return {
+        "vdm_enabled": api.get("VdmEnabled"),
+        "dashboard_attributes": {"engagement_metrics": dashboard.get("EngagementMetrics")},
+        "guardian_attributes": {
+            "optimized_shared_delivery": guardian.get("OptimizedSharedDelivery")
+        },
+    }
 
 
 def find_account_vdm_attributes(region: str, context: str) -> dict[str, Any] | None:
-    """The finder for this resource's read path: the live attributes, or None if never set."""
+    """The finder: the live attributes, or None if VDM was never configured in the region."""
     account = _aws.call("GetAccount", region, context=context)
     return flatten_account_vdm_attributes(account.get("VdmAttributes"))
 
 
-def _holds(region: str, declared: dict[str, Any], context: str) -> bool:
-    """After a write of unknown outcome: does the account hold every declared value?"""
-    try:
-        live = find_account_vdm_attributes(region, context)
-    except VdmError:
-        return False
-    return live is not None and all(
-        leaf(live, g, k) == leaf(declared, g, k)
-        for g, k in LEAVES
-        if leaf(declared, g, k) is not None
-    )
-
-
-def _merge(current: dict[str, Any] | None, declared: dict[str, Any]) -> dict[str, Any]:
-    """What AWS holds after a Put of ``declared`` over ``current``: declared leaves win."""
-    base = current or flatten_account_vdm_attributes({}) or {}
-    nested: dict[str, dict[str, Any]] = {
-        "dashboard_attributes": dict(base.get("dashboard_attributes") or {}),
-        "guardian_attributes": dict(base.get("guardian_attributes") or {}),
-    }
-    for group, key in LEAVES[1:]:
-        value = leaf(declared, group, key)
-        if value is not None:
-            nested[group][key] = value
-    return {"vdm_enabled": declared.get("vdm_enabled") or base.get("vdm_enabled"), **nested}
-
-
-class AccountVdmAttributesProvider(BaseVdmProvider):
+class AccountVdmAttributesProvider(VdmProvider):
     """CRUD over ``PutAccountVdmAttributes`` and ``GetAccount`` (see the module docstring)."""
 
-    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        props = {k: v for k, v in news.items() if k not in OUTPUT_ONLY}
-        return check_props(AccountVdmAttributesProps, props)
+    type_name = TYPE_NAME
+    props_model = AccountVdmAttributesProps
+    leaves = LEAVES
+    settings = ("restore_on_delete",)
+    previous_key = "previous_vdm_attributes"
 
-    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        replaces: list[str] = []
-        new_region = news.get("region")
-        if is_unknown(new_region) or self.resolve_region(new_region) != olds.get("region"):
-            replaces.append("region")
-        changed = bool(replaces)
-        for group, key in LEAVES:
-            wanted = leaf(news, group, key)
-            if wanted is None:
-                continue  # not managed
-            if is_unknown(wanted) or wanted != leaf(olds, group, key):
-                changed = True
-        if bool(news.get("restore_on_delete")) != bool(olds.get("restore_on_delete")):
-            changed = True
-        if ownership_changed(olds, news, LEAVES):
-            changed = True
-        return DiffResult(changes=changed, replaces=replaces, delete_before_replace=False)
+    def find(self, region: str, props: dict[str, Any], context: str) -> dict[str, Any] | None:
+        return find_account_vdm_attributes(region, context)
 
-    @one_line_errors(TYPE_NAME)
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        region = self.resolve_region(props.get("region"))
-        context = _context(props)
-        previous = find_account_vdm_attributes(region, context)
-        try:
-            self._put(region, props, context)
-        except VdmApiError as exc:
-            # A failed create leaves nothing in the state, so the next create would read back
-            # this write (if it landed) as "previous" and restore_on_delete would restore the
-            # wrong settings. When AWS already holds the declared values, the create succeeded.
-            if not _aws.may_have_applied(exc) or not _holds(region, props, context):
-                raise
-        live = _merge(previous, props)
-        return CreateResult(region, self._outs(region, props, live, previous, props))
+    def put(self, region: str, props: dict[str, Any], state: dict[str, Any], context: str) -> None:
+        body = {"VdmAttributes": expand_account_vdm_attributes(state)}
+        _aws.call("PutAccountVdmAttributes", region, body, context=context)
 
-    @one_line_errors(TYPE_NAME)
-    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        region = str(olds.get("region") or id_)
-        needs_write = any(
-            leaf(news, g, k) is not None and leaf(news, g, k) != leaf(olds, g, k) for g, k in LEAVES
-        )
-        if needs_write:
-            self._put(region, news, _context(news))
-        live = _merge(olds, news)
-        previous = olds.get("previous_vdm_attributes")
-        return UpdateResult(self._outs(region, news, live, previous, news))
+    def missing(self, region: str, props: dict[str, Any], context: str) -> dict[str, Any]:
+        return {}  # never configured: nothing to keep, nothing to restore
 
-    @one_line_errors(TYPE_NAME)
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        region = str(props.get("region") or id_)
-        live = find_account_vdm_attributes(region, _context(props))
-        if live is None:
-            if props.get(_get.LOOKUP_KEY):
-                # A lookup (``get``) of a region where VDM was never configured: nothing to show.
-                return ReadResult(region, self._outs(region, props, {}, None, props))
-            return ReadResult(None, {})
-        inputs = refreshed_inputs(_context(props), LEAVES, props, live)
-        outs = self._outs(
-            region, inputs or props, live, props.get("previous_vdm_attributes"), props
-        )
-        return ReadResult(
-            region, outs, {**inputs, NAME_KEY: props.get(NAME_KEY)} if inputs else None
-        )
+    def resource_id(self, region: str, props: dict[str, Any]) -> str:
+        return region
 
-    @one_line_errors(TYPE_NAME)
-    def delete(self, id_: str, props: dict[str, Any]) -> None:
-        region = str(props.get("region") or id_)
-        previous = props.get("previous_vdm_attributes")
-        if props.get("restore_on_delete") and previous:
-            attrs = expand_account_vdm_attributes(
-                previous["vdm_enabled"],
-                previous.get("dashboard_attributes"),
-                previous.get("guardian_attributes"),
-            )
-        else:
-            attrs = {"VdmEnabled": "DISABLED"}
-        _aws.call(
-            "PutAccountVdmAttributes", region, {"VdmAttributes": attrs}, context=_context(props)
-        )
+    def hidden(self, live: dict[str, Any]) -> list[Leaf]:
+        if live.get("vdm_enabled") == "ENABLED":
+            return []
+        return [(g, k) for g, k in NESTED if leaf(live, g, k) is None]
 
-    def _put(self, region: str, props: dict[str, Any], context: str) -> None:
-        attrs = expand_account_vdm_attributes(
-            props["vdm_enabled"],
-            props.get("dashboard_attributes"),
-            props.get("guardian_attributes"),
-        )
-        _aws.call("PutAccountVdmAttributes", region, {"VdmAttributes": attrs}, context=context)
+    def delete_reads(self, props: dict[str, Any]) -> bool:
+        return not self._restores(props)
+
+    def after_delete(self, props: dict[str, Any], live: dict[str, Any] | None) -> dict[str, Any]:
+        if self._restores(props):
+            return dict(props["previous_vdm_attributes"])
+        # Only VdmEnabled is ours to undo: the nested settings go back as they are, so either
+        # reading of an omitted object (kept or reset) leaves them unchanged.
+        return with_leaf(overlay(live, {}, LEAVES), "", "vdm_enabled", "DISABLED")
 
     @staticmethod
-    def _outs(
-        region: str,
-        props: dict[str, Any],
-        live: dict[str, Any],
-        previous: dict[str, Any] | None,
-        named: dict[str, Any],
-    ) -> dict[str, Any]:
-        inputs = {k: v for k, v in user_props(props).items() if k not in OUTPUT_ONLY}
-        return {
-            **live,
-            "region": region,
-            "restore_on_delete": bool(props.get("restore_on_delete")),
-            "previous_vdm_attributes": previous,
-            NAME_KEY: named.get(NAME_KEY),
-            INPUTS_KEY: inputs,
-        }
+    def _restores(props: dict[str, Any]) -> bool:
+        previous = props.get("previous_vdm_attributes")
+        return (
+            bool(props.get("restore_on_delete"))
+            and isinstance(previous, dict)
+            and bool(previous.get("vdm_enabled"))
+        )
 
 
-class AccountVdmAttributesDashboardAttributesArgs(EngagementMetricsArgs):
+class AccountVdmAttributesDashboardAttributesArgs(ArgsModel):
     """Typed form of ``dashboard_attributes`` (pulumi-aws's naming); dicts work too."""
 
+    engagement_metrics: Status = None
 
-class AccountVdmAttributesGuardianAttributesArgs(OptimizedSharedDeliveryArgs):
+
+class AccountVdmAttributesGuardianAttributesArgs(ArgsModel):
     """Typed form of ``guardian_attributes`` (pulumi-aws's naming); dicts work too."""
+
+    optimized_shared_delivery: Status = None
 
 
 class AccountVdmAttributes(pulumi.dynamic.Resource, module="sesv2", name=TYPE_NAME):
@@ -221,9 +160,15 @@ class AccountVdmAttributes(pulumi.dynamic.Resource, module="sesv2", name=TYPE_NA
     def __init__(
         self,
         resource_name: str,
-        vdm_enabled: pulumi.Input[str],
-        dashboard_attributes: pulumi.Input[Any] | None = None,
-        guardian_attributes: pulumi.Input[Any] | None = None,
+        vdm_enabled: pulumi.Input[FeatureStatus],
+        dashboard_attributes: pulumi.Input[
+            AccountVdmAttributesDashboardAttributesArgs | dict[str, Any]
+        ]
+        | None = None,
+        guardian_attributes: pulumi.Input[
+            AccountVdmAttributesGuardianAttributesArgs | dict[str, Any]
+        ]
+        | None = None,
         region: pulumi.Input[str] | None = None,
         restore_on_delete: pulumi.Input[bool] | None = None,
         opts: pulumi.ResourceOptions | None = None,
@@ -237,6 +182,7 @@ class AccountVdmAttributes(pulumi.dynamic.Resource, module="sesv2", name=TYPE_NA
             "restore_on_delete": restore_on_delete,
             "previous_vdm_attributes": None,
             NAME_KEY: resource_name,
+            DRY_RUN_KEY: pulumi.runtime.is_dry_run(),
         }
         super().__init__(AccountVdmAttributesProvider(), resource_name, props, opts)
 
@@ -252,24 +198,18 @@ class AccountVdmAttributes(pulumi.dynamic.Resource, module="sesv2", name=TYPE_NA
         ownership is claimed, so a stack may read a region another stack manages. Needs pulumi
         3.268 or newer (see ``_get``).
         """
-        _get.require_support(TYPE_NAME, resource_name)
-        instance = AccountVdmAttributes.__new__(AccountVdmAttributes)
-        props = _get.output_props(
-            (
+        return _get.lookup(
+            AccountVdmAttributes,
+            AccountVdmAttributesProvider(),
+            resource_name,
+            id,
+            opts,
+            outputs=(
                 "vdm_enabled",
                 "dashboard_attributes",
                 "guardian_attributes",
                 "restore_on_delete",
                 "previous_vdm_attributes",
             ),
-            region=id,
-            **{NAME_KEY: resource_name, _get.LOOKUP_KEY: True},
+            known={"region": id},
         )
-        pulumi.dynamic.Resource.__init__(
-            instance,
-            AccountVdmAttributesProvider(),
-            resource_name,
-            props,
-            _get.lookup_opts(id, opts),
-        )
-        return instance

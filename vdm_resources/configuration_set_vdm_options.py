@@ -12,47 +12,79 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+from pydantic import field_validator
 
 from . import _aws, _get
-from ._common import (
-    INPUTS_KEY,
-    NAME_KEY,
-    OUTPUT_ONLY,
-    EngagementMetricsArgs,
-    OptimizedSharedDeliveryArgs,
-    leaf,
-    ownership_changed,
-    plain,
-)
-from ._provider import (
-    BaseVdmProvider,
-    check_props,
-    is_unknown,
-    one_line_errors,
-    refreshed_inputs,
-    user_props,
-)
-from ._shapes import (
-    ConfigurationSetVdmOptionsProps,
-    expand_vdm_options,
-    flatten_vdm_options,
-)
-from .errors import VdmNotFoundError
+from ._args import ArgsModel, Status, plain
+from ._check import RegionName, StrictProps
+from ._engine_log import warn
+from ._leaves import NAME_KEY, Leaf, leaf, managed, overlay, with_leaf
+from ._model import FeatureStatus
+from ._provider import DRY_RUN_KEY, VdmProvider
+from .errors import VdmError, VdmNotFoundError
 
 TYPE_NAME = "ConfigurationSetVdmOptions"
-LEAVES: tuple[tuple[str, str], ...] = (
+LEAVES: tuple[Leaf, ...] = (
     ("dashboard_options", "engagement_metrics"),
     ("guardian_options", "optimized_shared_delivery"),
 )
+#: AWS's documented rule for configuration set names (the service model only says "string").
+NAME_MAX = 64
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
 
-def _context(props: dict[str, Any]) -> str:
-    return f"{TYPE_NAME} {props.get(NAME_KEY) or '<unnamed>'!r}"
+class DashboardOptions(StrictProps):
+    engagement_metrics: FeatureStatus | None = None
+
+
+class GuardianOptions(StrictProps):
+    optimized_shared_delivery: FeatureStatus | None = None
+
+
+class ConfigurationSetVdmOptionsProps(StrictProps):
+    configuration_set_name: str
+    dashboard_options: DashboardOptions | None = None
+    guardian_options: GuardianOptions | None = None
+    region: RegionName | None = None
+
+    @field_validator("configuration_set_name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not 1 <= len(value) <= NAME_MAX or not set(value) <= _NAME_CHARS:
+            raise ValueError(
+                f"{value!r} is not a valid configuration set name: 1 to {NAME_MAX} characters, "
+                "letters, digits, '-' and '_' only"
+            )
+        return value
+
+
+# -- expand / flatten: our shape <-> the API's ----------------------------------------------
+
+
+def expand_vdm_options(state: dict[str, Any]) -> dict[str, Any]:
+    """``VdmOptions`` for a Put of ``state``; None leaves are left out ({} clears the override)."""
+    options: dict[str, Any] = {}
+    dashboard = leaf(state, "dashboard_options", "engagement_metrics")
+    if dashboard is not None:
+        options["DashboardOptions"] = {"EngagementMetrics": dashboard}
+    guardian = leaf(state, "guardian_options", "optimized_shared_delivery")
+    if guardian is not None:
+        options["GuardianOptions"] = {"OptimizedSharedDelivery": guardian}
+    return options
+
+
+def flatten_vdm_options(api: dict[str, Any] | None) -> dict[str, Any]:
+    api = api or {}
+    dashboard = api.get("DashboardOptions") or {}
+    guardian = api.get("GuardianOptions") or {}
+    return {
+        "dashboard_options": {"engagement_metrics": dashboard.get("EngagementMetrics")},
+        "guardian_options": {"optimized_shared_delivery": guardian.get("OptimizedSharedDelivery")},
+    }
 
 
 def find_vdm_options(name: str, region: str, context: str) -> dict[str, Any] | None:
-    """The finder for this resource's read path: the set's options, or None if the set is gone."""
+    """The finder: the set's options, or None if the set is gone (AWS's NotFoundException)."""
     try:
         found = _aws.call(
             "GetConfigurationSet", region, {"ConfigurationSetName": name}, context=context
@@ -62,165 +94,90 @@ def find_vdm_options(name: str, region: str, context: str) -> dict[str, Any] | N
     return flatten_vdm_options(found.get("VdmOptions"))
 
 
-def _managed(props: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(g, k) for g, k in LEAVES if leaf(props, g, k) is not None]
-
-
-def _overlay(live: dict[str, Any], declared: dict[str, Any]) -> dict[str, Any]:
-    merged = {g: dict(live.get(g) or {}) for g, _ in LEAVES}
-    for group, key in _managed(declared):
-        merged[group][key] = leaf(declared, group, key)
-    return merged
-
-
-def _not_found(context: str, name: str, region: str) -> VdmNotFoundError:
+def not_found(head: str, name: str, region: str) -> VdmNotFoundError:
     return VdmNotFoundError(
-        f"{context}: configuration set {name!r} not found in {region} (NotFoundException)",
+        f"{head}: configuration set {name!r} not found in {region} (NotFoundException)",
         code="NotFoundException",
         operation="GetConfigurationSet",
     )
 
 
-class ConfigurationSetVdmOptionsProvider(BaseVdmProvider):
+class ConfigurationSetVdmOptionsProvider(VdmProvider):
     """CRUD over ``PutConfigurationSetVdmOptions`` and ``GetConfigurationSet``."""
 
-    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        props = {k: v for k, v in news.items() if k not in OUTPUT_ONLY}
-        return check_props(ConfigurationSetVdmOptionsProps, props)
+    type_name = TYPE_NAME
+    props_model = ConfigurationSetVdmOptionsProps
+    leaves = LEAVES
+    identity_keys = ("configuration_set_name",)
+    previous_key = "previous_vdm_options"
 
-    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        replaces: list[str] = []
-        name = news.get("configuration_set_name")
-        if is_unknown(name) or name != olds.get("configuration_set_name"):
-            replaces.append("configuration_set_name")
-        new_region = news.get("region")
-        if is_unknown(new_region) or self.resolve_region(new_region) != olds.get("region"):
-            replaces.append("region")
-        changed = bool(replaces)
-        for group, key in LEAVES:
-            wanted = leaf(news, group, key)
-            if wanted is not None and (is_unknown(wanted) or wanted != leaf(olds, group, key)):
-                changed = True
-        if ownership_changed(olds, news, LEAVES):
-            changed = True
-        return DiffResult(changes=changed, replaces=replaces, delete_before_replace=False)
+    def target(self, props: dict[str, Any]) -> str | None:
+        name = props.get("configuration_set_name")
+        return f"configuration set {name!r}" if isinstance(name, str) else None
 
-    @one_line_errors(TYPE_NAME)
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        region = self.resolve_region(props.get("region"))
+    def find(self, region: str, props: dict[str, Any], context: str) -> dict[str, Any] | None:
+        return find_vdm_options(str(props["configuration_set_name"]), region, context)
+
+    def put(self, region: str, props: dict[str, Any], state: dict[str, Any], context: str) -> None:
         name = str(props["configuration_set_name"])
-        context = _context(props)
-        previous = find_vdm_options(name, region, context)
-        if previous is None:
-            raise _not_found(context, name, region)
-        live = self._write(name, region, previous, props, context)
-        return CreateResult(name, self._outs(name, region, props, live, previous, props))
-
-    @one_line_errors(TYPE_NAME)
-    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        region = str(olds.get("region"))
-        name = str(news["configuration_set_name"])
-        context = _context(news)
-        current: dict[str, Any] = {g: olds.get(g) for g, _ in LEAVES}
-        wanted = _overlay(current, news)
-        if wanted != {g: dict(current.get(g) or {}) for g, _ in LEAVES}:
-            if len(_managed(news)) < len(LEAVES):
-                # Some options are not ours: send back their live value, not a stale one.
-                live = find_vdm_options(name, region, context)
-                if live is None:
-                    raise _not_found(context, name, region)
-                current = live
-            current = self._write(name, region, current, news, context)
-        previous = olds.get("previous_vdm_options")
-        return UpdateResult(self._outs(name, region, news, current, previous, news))
-
-    @one_line_errors(TYPE_NAME)
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        # A lookup (``get``) may leave the region to the stack's configuration.
-        region = str(props.get("region") or self.resolve_region(None))
-        name = str(props.get("configuration_set_name") or id_)
-        live = find_vdm_options(name, region, _context(props))
-        if live is None:
-            if props.get(_get.LOOKUP_KEY):
-                # A lookup (``get``), not a refresh: "gone" would be the engine's terse
-                # "does not exist"; say which set and where.
-                raise _not_found(_context(props), name, region)
-            return ReadResult(None, {})
-        inputs = refreshed_inputs(_context(props), LEAVES, props, live)
-        previous = props.get("previous_vdm_options")
-        outs = self._outs(name, region, inputs or props, live, previous, props)
-        return ReadResult(name, outs, {**inputs, NAME_KEY: props.get(NAME_KEY)} if inputs else None)
-
-    @one_line_errors(TYPE_NAME)
-    def delete(self, id_: str, props: dict[str, Any]) -> None:
-        region = str(props.get("region"))
-        name = str(props.get("configuration_set_name") or id_)
-        context = _context(props)
-        managed = _managed(props.get(INPUTS_KEY) or props)
-        remaining: dict[str, Any] = {}
-        if len(managed) < len(LEAVES):
-            live = find_vdm_options(name, region, context)
-            if live is None:
-                return  # the set is gone, and its options with it
-            remaining = {g: dict(live.get(g) or {}) for g, _ in LEAVES}
-            for group, key in managed:
-                remaining[group][key] = None
         body: dict[str, Any] = {"ConfigurationSetName": name}
-        options = expand_vdm_options(
-            remaining.get("dashboard_options"), remaining.get("guardian_options")
-        )
-        if options:
-            body["VdmOptions"] = options
-        try:
-            _aws.call("PutConfigurationSetVdmOptions", region, body, context=context)
-        except VdmNotFoundError:
-            return
-
-    def _write(
-        self,
-        name: str,
-        region: str,
-        current: dict[str, Any],
-        props: dict[str, Any],
-        context: str,
-    ) -> dict[str, Any]:
-        merged = _overlay(current, props)
-        body: dict[str, Any] = {"ConfigurationSetName": name}
-        options = expand_vdm_options(merged["dashboard_options"], merged["guardian_options"])
+        options = expand_vdm_options(state)
         if options:
             body["VdmOptions"] = options
         try:
             _aws.call("PutConfigurationSetVdmOptions", region, body, context=context)
         except VdmNotFoundError as exc:
-            raise _not_found(context, name, region) from exc
-        return flatten_vdm_options(options)
+            raise not_found(self.head(props), name, region) from exc
+
+    def missing(self, region: str, props: dict[str, Any], context: str) -> dict[str, Any]:
+        raise not_found(self.head(props), str(props["configuration_set_name"]), region)
+
+    def resource_id(self, region: str, props: dict[str, Any]) -> str:
+        return str(props["configuration_set_name"])
+
+    def delete_reads(self, props: dict[str, Any]) -> bool:
+        return len(self._managed_at_delete(props)) < len(LEAVES)
+
+    def after_delete(self, props: dict[str, Any], live: dict[str, Any] | None) -> dict[str, Any]:
+        remaining = overlay(live, {}, LEAVES)
+        for group, key in self._managed_at_delete(props):
+            remaining = with_leaf(remaining, group, key, None)
+        return remaining
 
     @staticmethod
-    def _outs(
-        name: str,
-        region: str,
-        props: dict[str, Any],
-        live: dict[str, Any],
-        previous: dict[str, Any] | None,
-        named: dict[str, Any],
-    ) -> dict[str, Any]:
-        inputs = {k: v for k, v in user_props(props).items() if k not in OUTPUT_ONLY}
-        return {
-            "configuration_set_name": name,
-            **{g: dict(live.get(g) or {}) for g, _ in LEAVES},
-            "region": region,
-            "previous_vdm_options": previous,
-            NAME_KEY: named.get(NAME_KEY),
-            INPUTS_KEY: inputs,
-        }
+    def _managed_at_delete(props: dict[str, Any]) -> list[Leaf]:
+        return managed(props.get("__inputs") or props, LEAVES)
+
+    def preview_warnings(
+        self, olds: dict[str, Any], news: dict[str, Any], region: str, context: str
+    ) -> None:
+        """A PR that attaches options to a misspelt or not-yet-created set would go green and
+        fail after merge: when a preview's create (or replace) targets a set, read it once."""
+        name = news.get("configuration_set_name")
+        if not isinstance(name, str) or olds.get("configuration_set_name") == name:
+            return
+        try:
+            exists = find_vdm_options(name, region, context) is not None
+        except VdmError:
+            return  # a preview warning is a courtesy: its read failing must not fail the preview
+        if not exists:
+            warn(
+                f"{self.head(news)}: configuration set {name!r} does not exist in {region} now; "
+                "`pulumi up` will fail unless it is created first (by this program, with a "
+                "dependency on it, or elsewhere)"
+            )
 
 
-class ConfigurationSetVdmOptionsDashboardOptionsArgs(EngagementMetricsArgs):
+class ConfigurationSetVdmOptionsDashboardOptionsArgs(ArgsModel):
     """Typed form of ``dashboard_options`` (pulumi-aws's naming); dicts work too."""
 
+    engagement_metrics: Status = None
 
-class ConfigurationSetVdmOptionsGuardianOptionsArgs(OptimizedSharedDeliveryArgs):
+
+class ConfigurationSetVdmOptionsGuardianOptionsArgs(ArgsModel):
     """Typed form of ``guardian_options`` (pulumi-aws's naming); dicts work too."""
+
+    optimized_shared_delivery: Status = None
 
 
 class ConfigurationSetVdmOptions(pulumi.dynamic.Resource, module="sesv2", name=TYPE_NAME):
@@ -236,8 +193,14 @@ class ConfigurationSetVdmOptions(pulumi.dynamic.Resource, module="sesv2", name=T
         self,
         resource_name: str,
         configuration_set_name: pulumi.Input[str],
-        dashboard_options: pulumi.Input[Any] | None = None,
-        guardian_options: pulumi.Input[Any] | None = None,
+        dashboard_options: pulumi.Input[
+            ConfigurationSetVdmOptionsDashboardOptionsArgs | dict[str, Any]
+        ]
+        | None = None,
+        guardian_options: pulumi.Input[
+            ConfigurationSetVdmOptionsGuardianOptionsArgs | dict[str, Any]
+        ]
+        | None = None,
         region: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -248,6 +211,7 @@ class ConfigurationSetVdmOptions(pulumi.dynamic.Resource, module="sesv2", name=T
             "region": region,
             "previous_vdm_options": None,
             NAME_KEY: resource_name,
+            DRY_RUN_KEY: pulumi.runtime.is_dry_run(),
         }
         super().__init__(ConfigurationSetVdmOptionsProvider(), resource_name, props, opts)
 
@@ -263,19 +227,12 @@ class ConfigurationSetVdmOptions(pulumi.dynamic.Resource, module="sesv2", name=T
         ``aws:region`` / the environment, as for the resource. Needs pulumi 3.268 or newer (see
         ``_get``).
         """
-        _get.require_support(TYPE_NAME, resource_name)
-        instance = ConfigurationSetVdmOptions.__new__(ConfigurationSetVdmOptions)
-        props = _get.output_props(
-            ("dashboard_options", "guardian_options", "previous_vdm_options"),
-            configuration_set_name=id,
-            region=region,
-            **{NAME_KEY: resource_name, _get.LOOKUP_KEY: True},
-        )
-        pulumi.dynamic.Resource.__init__(
-            instance,
+        return _get.lookup(
+            ConfigurationSetVdmOptions,
             ConfigurationSetVdmOptionsProvider(),
             resource_name,
-            props,
-            _get.lookup_opts(id, opts),
+            id,
+            opts,
+            outputs=("dashboard_options", "guardian_options", "previous_vdm_options"),
+            known={"configuration_set_name": id, "region": region},
         )
-        return instance

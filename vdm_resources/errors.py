@@ -8,6 +8,9 @@ callers catch "the AWS side said no" separately from programming errors.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import pulumi
 
 
@@ -70,3 +73,18 @@ class RecommendationGateError(VdmGateError, pulumi.RunError):
 
 class MetricQueryError(VdmApiError, pulumi.RunError):
     """``fail_on_error`` and some queries failed; a ``RunError`` so Pulumi prints just the text."""
+
+
+def case_hint(value: Any, allowed: Sequence[str], what: str) -> str:
+    """`` (<what>: 'X')`` when ``value`` is one of ``allowed`` but for its case, else "".
+
+    The commonest slip with AWS's names is the case (``'enabled'``, ``'status'``); saying so
+    beats listing the allowed values the user already almost typed.
+    """
+    if not isinstance(value, str) or value in allowed:
+        return ""
+    folded = value.lower().replace("-", "_")
+    for name in allowed:
+        if name.lower() == folded or name.lower().replace("_", "") == folded.replace("_", ""):
+            return f" ({what}: {name!r})"
+    return ""

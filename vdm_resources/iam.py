@@ -22,10 +22,13 @@ POLICY: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         # create records what was there before writing (previous_vdm_attributes).
         "create": ("ses:GetAccount", "ses:PutAccountVdmAttributes"),
         "read": ("ses:GetAccount",),
-        "update": ("ses:PutAccountVdmAttributes",),
-        "delete": ("ses:PutAccountVdmAttributes",),
+        # update and delete read first to send the unmanaged nested attributes back as they are
+        # (whether AWS keeps or resets an omitted one is undocumented).
+        "update": ("ses:GetAccount", "ses:PutAccountVdmAttributes"),
+        "delete": ("ses:GetAccount", "ses:PutAccountVdmAttributes"),
     },
     "ConfigurationSetVdmOptions": {
+        # create reads the set (a preview also reads it once, to warn when it does not exist).
         "create": ("ses:GetConfigurationSet", "ses:PutConfigurationSetVdmOptions"),
         "read": ("ses:GetConfigurationSet",),
         # update and delete read first when some option is not managed, to send it back.

@@ -220,7 +220,7 @@ def read_metrics(
     }
 
 
-class VdmMetrics(ReadOnlyComponent):
+class VdmMetrics(ReadOnlyComponent, type_token=TYPE_TOKEN, output_names=OUTPUT_NAMES):
     """VDM metric series over a window of whole UTC days, with derived rates.
 
     Name the reads either as ``queries=[{id, metric, dimensions}]`` or as ``metrics=[...]`` plus
@@ -241,9 +241,6 @@ class VdmMetrics(ReadOnlyComponent):
     start_date: pulumi.Output[str]
     end_date: pulumi.Output[str]
     region: pulumi.Output[str]
-
-    type_token = TYPE_TOKEN
-    output_names = OUTPUT_NAMES
 
     def __init__(
         self,

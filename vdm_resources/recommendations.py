@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import pulumi
 
 from . import _aws
-from ._component import ReadOnlyComponent, case_hint, fail, is_plain
+from ._component import ReadOnlyComponent, fail, is_plain, require_choice
 from ._gate import expect_report, report_after_registrations
 from ._model import (
     FILTER_KEYS,
@@ -86,12 +86,7 @@ def validate_filter(filter: Mapping[str, Any] | None, context: str | None = None
         )
     result: dict[str, str] = {}
     for key, value in filter.items():
-        if key not in FILTER_KEYS:
-            hint = case_hint(key, FILTER_KEYS, "keys are upper case")
-            raise fail(
-                context,
-                f"filter: unknown key {key!r}{hint}; allowed keys: {_choices(FILTER_KEYS)}",
-            )
+        require_choice(key, FILTER_KEYS, "filter", "key", context)
         if not isinstance(value, str):
             raise fail(context, f"filter: {key} value {value!r} must be a string")
         if not 1 <= len(value) <= FILTER_VALUE_MAX:
@@ -100,12 +95,8 @@ def validate_filter(filter: Mapping[str, Any] | None, context: str | None = None
                 f"filter: {key} value {value!r} must be 1 to {FILTER_VALUE_MAX} characters "
                 f"(got {len(value)})",
             )
-        allowed = _ENUMS.get(key)
-        if allowed is not None and value not in allowed:
-            raise fail(
-                context,
-                f"filter: {key} value {value!r} is not one of {_choices(allowed)}",
-            )
+        if key in _ENUMS:
+            require_choice(value, _ENUMS[key], "filter", f"{key} value", context)
         result[key] = value
     keys = frozenset(result)
     if len(keys) > 1 and keys not in FILTER_PAIRS:
@@ -141,12 +132,7 @@ def validate_criteria(
         )
     result: Criteria = {}
     for key, raw in criteria.items():
-        if key not in CRITERIA_KEYS:
-            hint = case_hint(key, CRITERIA_KEYS, "keys are the output's snake_case field names")
-            raise fail(
-                context,
-                f"{prop}: unknown key {key!r}{hint}; allowed keys: {_choices(CRITERIA_KEYS)}",
-            )
+        require_choice(key, CRITERIA_KEYS, prop, "key", context)
         values: Sequence[Any]
         if isinstance(raw, str):
             values = (raw,)
@@ -156,14 +142,11 @@ def validate_criteria(
             raise fail(
                 context, f"{prop}: {key} value {raw!r} must be a string or a non-empty list of them"
             )
-        allowed = _ENUMS.get(key.upper())
         for value in values:
             if not isinstance(value, str) or not value:
                 raise fail(context, f"{prop}: {key} value {value!r} must be a non-empty string")
-            if allowed is not None and value not in allowed:
-                raise fail(
-                    context, f"{prop}: {key} value {value!r} is not one of {_choices(allowed)}"
-                )
+            if key.upper() in _ENUMS:
+                require_choice(value, _ENUMS[key.upper()], prop, f"{key} value", context)
         result[key] = tuple(values)
     return result
 
@@ -318,7 +301,7 @@ def warning_message(name: str, criteria: Mapping[str, Any], rec: Mapping[str, An
     )
 
 
-class VdmRecommendations(ReadOnlyComponent):
+class VdmRecommendations(ReadOnlyComponent, type_token=TYPE_TOKEN, output_names=OUTPUT_NAMES):
     """VDM recommendations in one region, with optional ``fail_on`` gate and ``warn_on`` notes.
 
     Outputs (plain JSON so they diff cleanly): ``recommendations``, ``count``, ``open_count``,
@@ -339,9 +322,6 @@ class VdmRecommendations(ReadOnlyComponent):
     high_impact_count: pulumi.Output[int]
     counts_by_type: pulumi.Output[dict[str, int]]
     region: pulumi.Output[str]
-
-    type_token = TYPE_TOKEN
-    output_names = OUTPUT_NAMES
 
     def __init__(
         self,

@@ -104,7 +104,9 @@ def test_throttling_exhausted_is_one_line_with_the_code(
         engine_emulator.control.clear_faults()
     assert_clean(res)
     line = first_error(res, SET_TYPE, "throttled-vdm")
-    assert line.startswith("error: ConfigurationSetVdmOptions 'throttled-vdm': "), line
+    assert line.startswith(
+        "error: ConfigurationSetVdmOptions 'throttled-vdm' (configuration set 'throttled'): "
+    ), line
     assert "TooManyRequestsException" in line, line
     assert re.search(r"(GetConfigurationSet|PutConfigurationSetVdmOptions) in us-east-1", line)
 
@@ -129,7 +131,9 @@ def test_no_credentials_is_one_line_and_names_no_secret(
     res = proj.up()
     assert_clean(res)
     line = first_error(res, SET_TYPE, "nocreds-vdm")
-    assert line.startswith("error: ConfigurationSetVdmOptions 'nocreds-vdm': "), line
+    assert line.startswith(
+        "error: ConfigurationSetVdmOptions 'nocreds-vdm' (configuration set 'nocreds'): "
+    ), line
     assert "NoCredentialsError" in line, line
 
 
@@ -141,10 +145,10 @@ def test_no_region_is_one_line_naming_the_resource(
     env["AWS_CONFIG_FILE"] = str(tmp_path / "no-config")
     proj = PulumiProject.create(tmp_path / "p", env, region=None)
     proj.write_spec({"account": {"vdm_enabled": "ENABLED"}, "configuration_sets": {}})
+    engine_emulator.control.reset_requests()
     res = proj.preview() if command == "preview" else proj.up()
-    if command == "preview" and res.returncode == 0:
-        pytest.xfail("no region is caught only at up until region resolution moves to check")
     assert_clean(res)
+    assert engine_emulator.control.calls() == 0  # caught at check, before any call
     line = first_error(res, ACCOUNT_TYPE, "account")
     assert line.startswith("error: "), line
     assert "AccountVdmAttributes" in line and "region" in line, line

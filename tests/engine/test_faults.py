@@ -31,7 +31,7 @@ from typing import Any
 
 import pytest
 
-from vdm_resources.emulator.models import metric_value
+from vdm_resources.emulator.synthetic import metric_value
 from vdm_resources.emulator.testing import RunningEmulator
 
 from .harness import ROOT, PulumiProject, Result
@@ -414,7 +414,8 @@ def assert_clean_failure(res: Result, names: tuple[str, ...], op: str) -> None:
         kind = "AccountVdmAttributes" if name == "account" else "ConfigurationSetVdmOptions"
         if name in ("recommendations", "metrics"):
             kind = "VdmRecommendations" if name == "recommendations" else "VdmMetrics"
-        wanted = f"{kind} {name!r}: {op} in {REGION} failed after {ATTEMPTS} attempts: "
+        target = f" (configuration set {name.removesuffix('-vdm')!r})" if name in SETS else ""
+        wanted = f"{kind} {name!r}{target}: {op} in {REGION} failed after {ATTEMPTS} attempts: "
         assert any(wanted in line for line in lines), (wanted, res.output)
 
 
@@ -472,18 +473,23 @@ def resource_cell(proj: PulumiProject, emu: RunningEmulator, phase: Phase, fault
     cell.runs += 1
 
     # The faulty run: the storm's resources failed with one clean line each, after exactly
-    # ATTEMPTS calls; the transient fault's resources got through. One exception: a create
-    # whose writes all timed out but landed is found applied by a read, and succeeds (so that
-    # the next create cannot mistake its own write for the account's previous settings).
-    verified = phase.name == "create" and fault.kind == "latency"
+    # ATTEMPTS calls; the transient fault's resources got through. One exception: a create or
+    # update whose writes all timed out but landed is found applied by a read, and succeeds (so
+    # that the state records what AWS holds, and a next create cannot mistake its own write for
+    # the account's previous settings).
+    verified = phase.name in ("create", "update") and fault.kind == "latency"
     failing = () if verified else phase.storm_callers
     assert_clean_failure(res, failing, phase.storm_op)
     cell.failed = len(failing)
     cell.verified = len(phase.storm_callers) - len(failing)
     cell.retried = len(phase.transient_callers)
     calls = log["calls"]
-    if verified:
+    if verified and phase.name == "create":
         assert calls.get("GetAccount") == 2, calls  # the usual read, and the verifying one
+    if verified and phase.name == "update":
+        # partial-vdm's read before its write (an option is unmanaged), and one verifying read
+        # per set.
+        assert calls.get("GetConfigurationSet") == 3, calls
     assert calls.get(phase.storm_op) == ATTEMPTS * len(phase.storm_callers), calls
     assert calls.get(phase.transient_op) == len(phase.transient_callers) + TRANSIENT, calls
     cell.attempts = {

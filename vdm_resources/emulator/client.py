@@ -57,7 +57,8 @@ class ControlClient:
     # -- request log
 
     def requests(self) -> dict[str, Any]:
-        """``{"total", "calls", "throttled", "faulted", "statuses", "log"}``."""
+        """``{"total", "calls", "throttled", "faulted", "statuses", "log", "outside"}``;
+        ``outside`` is ``{"calls": {op: n}, "throttled": {op: n}}`` of the outside load."""
         return dict(self._call("GET", "/requests"))
 
     def calls(self, operation: str | None = None) -> int:
@@ -72,6 +73,47 @@ class ControlClient:
 
     def reset_requests(self) -> None:
         self._call("POST", "/requests/reset", {})
+
+    # -- outside load (another client of the same account)
+
+    def start_load(
+        self,
+        operation: str,
+        rate: float,
+        region: str = "us-east-1",
+        *,
+        account_id: str | None = None,
+        queries: int = 0,
+    ) -> dict[str, Any]:
+        """Take a token from ``operation``'s bucket ``rate`` times a second, as another client
+        of the account would, until ``stop_load`` or a reset. Replaces a load already running on
+        the same (account, region, operation). ``queries``: BatchGetMetricData's query tokens
+        per call."""
+        body: dict[str, Any] = {
+            "operation": operation,
+            "rate": rate,
+            "region": region,
+            "queries": queries,
+        }
+        if account_id is not None:
+            body["account_id"] = account_id
+        return dict(self._call("POST", "/load", body))
+
+    def stop_load(self, operation: str | None = None) -> None:
+        """Stop the loads on ``operation``, or all of them."""
+        query = "" if operation is None else "?" + urllib.parse.urlencode({"operation": operation})
+        self._call("DELETE", f"/load{query}")
+
+    def loads(self) -> list[dict[str, Any]]:
+        """Running loads: ``operation, rate, region, account_id, queries, calls, throttled``."""
+        return list(self._call("GET", "/load")["loads"])
+
+    def outside_calls(self, operation: str) -> int:
+        """The outside load's calls of ``operation`` since the log was last reset."""
+        return int(self.requests()["outside"]["calls"].get(operation, 0))
+
+    def outside_throttled(self, operation: str) -> int:
+        return int(self.requests()["outside"]["throttled"].get(operation, 0))
 
     # -- faults
 
@@ -112,7 +154,7 @@ class ControlClient:
         return dict(self._call("GET", "/state"))
 
     def seed(self, doc: Mapping[str, Any]) -> dict[str, Any]:
-        """Merge a seed document (see ``models.apply_seed``); returns the new state."""
+        """Merge a seed document (see ``state.apply_seed``); returns the new state."""
         return dict(self._call("POST", "/seed", dict(doc)))
 
     def reset(
@@ -121,13 +163,34 @@ class ControlClient:
         requests: bool = False,
         faults: bool = False,
         rate_limits: Mapping[str, Any] | None = None,
+        settings: Mapping[str, Any] | None = None,
     ) -> None:
-        """Back to the start-up state; optionally also clear the log and faults and set the
-        rate limits, in one round trip."""
+        """Back to the start-up state and settings; optionally also clear the log and faults,
+        set the rate limits and change settings, in one round trip."""
         body: dict[str, Any] = {"requests": requests, "faults": faults}
         if rate_limits is not None:
             body["rate_limits"] = dict(rate_limits)
+        if settings is not None:
+            body["settings"] = dict(settings)
         self._call("POST", "/reset", body)
+
+    # -- settings (behaviour AWS leaves undocumented)
+
+    def settings(self) -> dict[str, Any]:
+        """``{"account_put": "merge" | "replace"}``."""
+        return dict(self._call("GET", "/settings"))
+
+    def set_settings(self, **changes: Any) -> dict[str, Any]:
+        """Change some settings until the next reset; returns all of them."""
+        return dict(self._call("POST", "/settings", changes))
+
+    def account_put(self) -> str:
+        return str(self.settings()["account_put"])
+
+    def set_account_put(self, mode: str) -> None:
+        """``"merge"``: a PutAccountVdmAttributes that omits a nested block keeps its value;
+        ``"replace"``: the omitted block goes back to DISABLED."""
+        self.set_settings(account_put=mode)
 
     def set_account_vdm_attributes(
         self, region: str, vdm_attributes: Mapping[str, Any] | None
@@ -151,7 +214,7 @@ class ControlClient:
     def generate_recommendations(
         self, region: str, count: int, seed: int | str = 0, *, append: bool = False
     ) -> dict[str, Any]:
-        """Same data as ``models.generate_recommendations(count, seed, region=region)``."""
+        """Same data as ``synthetic.generate_recommendations(count, seed, region=region)``."""
         return self.seed(
             {
                 "regions": {

@@ -27,8 +27,10 @@ from .exceptions import (
     EmulatorError,
     NotImplementedOperation,
     UnknownOperationException,
+    render,
 )
 from .models import ACCOUNT_ID, VdmSESV2Backend, vdm_backends
+from .settings import Settings
 from .validation import extract_input, validate_input
 
 DEFAULT_REGION = "us-east-1"
@@ -67,8 +69,9 @@ def match_operation(request: Request) -> tuple[str, dict[str, Any]] | None:
 class VdmSESV2Response(SESV2Response):
     """Handlers for the operations moto lacks, plus AWS-style configuration set errors."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Settings | None = None) -> None:
         super().__init__()
+        self.settings = settings or Settings()
         self.params: dict[str, Any] = {}
 
     @property
@@ -95,29 +98,25 @@ class VdmSESV2Response(SESV2Response):
             # moto decodes the body unconditionally; refuse garbage as AWS would (400).
             request.get_data(cache=True).decode("utf-8")
         except UnicodeDecodeError:
-            return BadRequestException("Request body is not valid UTF-8").triple()
+            return render(BadRequestException("Request body is not valid UTF-8"))
         self.setup_class(request)
         operation = self._get_action()
         if not operation:
-            return UnknownOperationException(
-                f"No SESv2 operation matches {request.method} {request.path}"
-            ).triple()
+            return render(
+                UnknownOperationException(
+                    f"No SESv2 operation matches {request.method} {request.path}"
+                )
+            )
         try:
             self.load_input(operation)
             status, headers, body = self.call_action()
         except EmulatorError as exc:
-            return exc.triple()
+            return render(exc)
         except NotImplementedError:
-            return NotImplementedOperation(
-                f"{operation} is not implemented by the emulator"
-            ).triple()
+            return render(
+                NotImplementedOperation(f"{operation} is not implemented by the emulator")
+            )
         return int(status), dict(headers), body
-
-    def _dispatch(
-        self, request: Request, full_url: str | None = None, headers: Any = None
-    ) -> tuple[int, dict[str, Any], Any]:
-        # moto's entry point (see urls.py) gets the same validation as the emulator server.
-        return self.handle(request)
 
     def load_input(self, operation: str) -> dict[str, Any]:
         """Parse and validate the request against botocore's model; BadRequest on failure."""
@@ -140,7 +139,9 @@ class VdmSESV2Response(SESV2Response):
         return json.dumps(self.sesv2_backend.get_account())
 
     def put_account_vdm_attributes(self) -> str:
-        self.sesv2_backend.put_account_vdm_attributes(self.params["VdmAttributes"])
+        self.sesv2_backend.put_account_vdm_attributes(
+            self.params["VdmAttributes"], keep_omitted=self.settings.account_put == "merge"
+        )
         return "{}"
 
     # -- configuration sets

@@ -189,6 +189,7 @@ def server_command(
     seed_file: str | os.PathLike[str] | None = None,
     rate_scale: float = 1.0,
     rate_limits: bool = True,
+    account_put: str | None = None,
     extra_args: Sequence[str] = (),
 ) -> list[str]:
     cmd = [sys.executable, "-m", "vdm_resources.emulator", "serve", "--host", host]
@@ -199,6 +200,8 @@ def server_command(
         cmd += ["--seed", os.fspath(seed_file)]
     if not rate_limits:
         cmd.append("--no-rate-limit")
+    if account_put is not None:
+        cmd += ["--account-put", account_put]
     cmd.extend(extra_args)
     return cmd
 
@@ -213,9 +216,14 @@ def start_emulator(
     host: str = "127.0.0.1",
     port: int = 0,
     startup_timeout: float = 30.0,
+    account_put: str | None = None,
     extra_args: Sequence[str] = (),
 ) -> Iterator[RunningEmulator]:
-    """Run ``vdm-emulator serve`` on a free port for the duration of the ``with`` block."""
+    """Run ``vdm-emulator serve`` on a free port for the duration of the ``with`` block.
+
+    ``account_put`` (``"merge"``/``"replace"``, default the server's ``"merge"``) is the
+    start-up reading of an omitted nested block in PutAccountVdmAttributes.
+    """
     cmd = server_command(
         host=host,
         port=port,
@@ -223,6 +231,7 @@ def start_emulator(
         seed_file=seed_file,
         rate_scale=rate_scale,
         rate_limits=rate_limits,
+        account_put=account_put,
         extra_args=extra_args,
     )
     env = dict(os.environ)
