@@ -8,7 +8,7 @@ token, and the log cannot be fooled by what the client believes it sent.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from vdm_resources.emulator.client import ControlClient
 
@@ -21,19 +21,6 @@ SHORT_NAMES = {
 
 
 @dataclass
-class Outside:
-    """Calls another client made on the same buckets during a window (per operation)."""
-
-    calls: dict[str, int] = field(default_factory=dict)
-    throttled: dict[str, int] = field(default_factory=dict)
-
-
-def _minus(counts: Mapping[str, int], less: Mapping[str, int]) -> dict[str, int]:
-    out = {op: int(v) - less.get(op, 0) for op, v in counts.items()}
-    return {op: v for op, v in out.items() if v > 0}
-
-
-@dataclass
 class Window:
     """The request log since the last reset: per operation, every attempt, the answered ones
     (2xx and other non-429 answers), the throttled ones, error answers, and when calls came."""
@@ -43,27 +30,31 @@ class Window:
     throttled: dict[str, int]
     errors: dict[str, int]
     times: list[float]
+    #: The emulator's outside client (another client of the account), counted apart:
+    #: ``{"calls": {op: n}, "throttled": {op: n}}``.
+    outside: dict[str, dict[str, int]]
 
     @classmethod
-    def read(cls, control: ControlClient, outside: Outside | None = None) -> Window:
-        """The log as the measured programs made it: what ``outside`` (another client on the
-        same buckets) sent is taken out of the counts; its times stay in ``times``."""
+    def read(cls, control: ControlClient) -> Window:
         snap = control.requests()
-        outside = outside or Outside()
-        throttled = _minus(snap["throttled"], outside.throttled)
-        calls = _minus(snap["calls"], outside.calls)
+        calls = {op: int(v) for op, v in snap["calls"].items()}
+        throttled = {op: int(v) for op, v in snap["throttled"].items() if v}
         answered = {op: v - throttled.get(op, 0) for op, v in calls.items()}
         errors: dict[str, int] = {}
         for op, statuses in snap["statuses"].items():
             bad = sum(
                 int(v) for k, v in statuses.items() if not (k.isdigit() and 200 <= int(k) < 300)
             )
-            bad -= int(snap["throttled"].get(op, 0))
+            bad -= throttled.get(op, 0)
             if bad:
                 errors[op] = bad
-        return cls(
-            calls, answered, throttled, errors, sorted(float(e["time"]) for e in snap["log"])
-        )
+        times = sorted(float(e["time"]) for e in snap["log"])
+        outside = snap.get("outside", {"calls": {}, "throttled": {}})
+        return cls(calls, answered, throttled, errors, times, outside)
+
+    def outside_answered(self, operation: str) -> int:
+        """Calls of ``operation`` the outside client got through (its tokens taken)."""
+        return self.outside["calls"].get(operation, 0) - self.outside["throttled"].get(operation, 0)
 
     @property
     def total(self) -> int:

@@ -11,23 +11,19 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import botocore.exceptions
-
 from vdm_resources.emulator.testing import RunningEmulator, start_emulator
 
-from .calls import Outside, Window, allowed_rates, floor_of, short
+from .calls import Window, allowed_rates, floor_of, short
 from .phases import REGION, Settings, expected_options, seed_sets, set_names, sets_as_declared
 from .stack import BenchStack, Outcome
 
 #: The operation the outside client uses: the one every create and update of a set needs.
 LOAD_OPERATION = "PutConfigurationSetVdmOptions"
-LOAD_SET = "outside-client"
 
 
 @dataclass
@@ -91,38 +87,16 @@ def run_together(
 
 
 @contextmanager
-def outside_load(emu: RunningEmulator, rate: float) -> Iterator[Outside]:
-    """A steady other client taking ``rate`` calls/s of :data:`LOAD_OPERATION` from the same
-    bucket for the duration of the block. The counts it yields fill in as it runs."""
-    counts = Outside()
-    if rate <= 0:
-        yield counts
-        return
-    client = emu.boto3_client(REGION)
-    stop = threading.Event()
-
-    def loop() -> None:
-        # A fixed schedule: one attempt per 1/rate s whatever the answer, like a script that
-        # does not care about the others.
-        start, i = time.monotonic(), 0
-        while not stop.wait(max(0.0, start + i / rate - time.monotonic())):
-            i += 1
-            counts.calls[LOAD_OPERATION] = counts.calls.get(LOAD_OPERATION, 0) + 1
-            try:
-                client.put_configuration_set_vdm_options(
-                    ConfigurationSetName=LOAD_SET,
-                    VdmOptions={"DashboardOptions": {"EngagementMetrics": "ENABLED"}},
-                )
-            except botocore.exceptions.ClientError:
-                counts.throttled[LOAD_OPERATION] = counts.throttled.get(LOAD_OPERATION, 0) + 1
-
-    thread = threading.Thread(target=loop, daemon=True)
-    thread.start()
+def outside_load(emu: RunningEmulator, rate: float) -> Iterator[None]:
+    """The emulator's outside client: a token of :data:`LOAD_OPERATION`'s bucket ``rate`` times
+    a second (a refused one is that client throttled), for the duration of the block."""
+    if rate > 0:
+        emu.control.start_load(LOAD_OPERATION, rate, region=REGION)
     try:
-        yield counts
+        yield
     finally:
-        stop.set()
-        thread.join()
+        if rate > 0:
+            emu.control.stop_load(LOAD_OPERATION)
 
 
 def bench_shared(
@@ -137,7 +111,7 @@ def bench_shared(
     scaled_load = outside_rate * settings.scale
     results: list[SharedResult] = []
     with start_emulator(rate_scale=settings.scale, rate_limits=True) as emu:
-        seed_sets(emu, [LOAD_SET, *(s for p in projects for s in names[p])])
+        seed_sets(emu, [s for p in projects for s in names[p]])
         stacks = [settings.stack(emu, root / p, f"vdm-bench-{p}") for p in projects]
         rates = allowed_rates(emu.control)
         for phase, dashboard in (("create", "ENABLED"), ("update", "DISABLED")):
@@ -148,16 +122,16 @@ def bench_shared(
             emu.control.reset_requests()
             emu.control.set_rate_limits(enabled=True, scale=settings.scale)
             apply = ("up", "--yes", "--skip-preview", "--parallel", str(settings.parallel))
-            with outside_load(emu, scaled_load) as outside:
+            with outside_load(emu, scaled_load):
                 outcomes = run_together(stacks, apply, settings.timeout(programs * n))
-            window = Window.read(emu.control, outside)
+            window = Window.read(emu.control)
             # The work declared, not the calls answered: a program that gave up early made
             # fewer calls, and its floor must not shrink with them. Each set needs one call of
             # the 1 call/s write (and, on create, one of the 1 call/s read, a bucket of its own).
             # Beside an outside client, what it was answered is what the programs could not
             # have: the remaining budget is the rate less the outside client's answered rate.
             wall = max(o.ended for o in outcomes) - min(o.started for o in outcomes)
-            taken = sum(outside.calls.values()) - sum(outside.throttled.values())
+            taken = window.outside_answered(LOAD_OPERATION)
             declared = {LOAD_OPERATION: programs * n}
             floor, _ = floor_of(declared, rates, {LOAD_OPERATION: taken / wall})
             expected = expected_options(dashboard)
@@ -185,8 +159,8 @@ def bench_shared(
                 throttled=window.throttled,
                 errors=window.errors,
                 outside={
-                    "calls": sum(outside.calls.values()),
-                    "throttled": sum(outside.throttled.values()),
+                    "calls": window.outside["calls"].get(LOAD_OPERATION, 0),
+                    "throttled": window.outside["throttled"].get(LOAD_OPERATION, 0),
                 },
                 runs=runs,
                 load_1m=round(os.getloadavg()[0], 2),
