@@ -413,3 +413,13 @@ def test_removed_block_is_handed_over_not_deleted(aws_emulator: Any) -> None:
     live = aws_emulator.boto3_client().get_configuration_set(ConfigurationSetName="m")
     assert live["VdmOptions"] == {"DashboardOptions": {"EngagementMetrics": "ENABLED"}}
     assert "Removing a block from the program stops managing it" in README_TEXT
+
+
+def test_architecture_names_every_module() -> None:
+    """ARCHITECTURE.md is the newcomer's map: a module it does not name is a module nobody
+    will know where to look for."""
+    text = (ROOT / "ARCHITECTURE.md").read_text()
+    modules = sorted(p.name for p in (ROOT / "vdm_resources").glob("*.py"))
+    missing = [m for m in modules if m != "__init__.py" and f"`{m}`" not in text]
+    assert not missing, missing
+    assert len(text.splitlines()) <= 60  # one screen
