@@ -295,7 +295,7 @@ class EmulatorApp:
         """Run the operation under the state lock; a change is saved before it is answered."""
         with self.lock:
             try:
-                if call.service == "sts":
+                if call.service == "sts":  # nothing of STS is persisted
                     return EmulatorTokenResponse(self.settings, self.issued)._dispatch(request)
                 status, headers, body = VdmSESV2Response(self.settings).handle(request)
             except EmulatorError as exc:
