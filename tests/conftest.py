@@ -34,6 +34,16 @@ def emulator(emulator_server: RunningEmulator) -> RunningEmulator:
     return emulator_server
 
 
+@pytest.fixture(params=["merge", "replace"])
+def account_put(request: pytest.FixtureRequest, emulator: RunningEmulator) -> str:
+    """Both readings of an undocumented AWS behaviour: whether a PutAccountVdmAttributes that
+    omits a nested object keeps it ("merge") or resets it ("replace"). Account tests that take
+    this fixture run under both; the emulator goes back to its default at the next reset."""
+    mode = str(request.param)
+    emulator.control.set_account_put(mode)
+    return mode
+
+
 @pytest.fixture
 def sesv2(emulator: RunningEmulator) -> SESV2Client:
     """us-east-1 client, exactly one HTTP attempt per call."""

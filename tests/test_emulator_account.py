@@ -8,7 +8,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from vdm_resources.emulator.testing import RunningEmulator, error_details
+from vdm_resources.emulator.client import ControlError
+from vdm_resources.emulator.testing import RunningEmulator, error_details, start_emulator
 
 
 def test_get_account_omits_vdm_until_configured(sesv2: Any) -> None:
@@ -30,25 +31,101 @@ def test_put_then_get_with_defaults_for_unset_nested(sesv2: Any) -> None:
     }
 
 
-def test_omitted_nested_attributes_keep_previous_values(sesv2: Any) -> None:
-    sesv2.put_account_vdm_attributes(
-        VdmAttributes={
-            "VdmEnabled": "ENABLED",
-            "DashboardAttributes": {"EngagementMetrics": "ENABLED"},
-            "GuardianAttributes": {"OptimizedSharedDelivery": "ENABLED"},
-        }
-    )
+ALL_ON = {
+    "VdmEnabled": "ENABLED",
+    "DashboardAttributes": {"EngagementMetrics": "ENABLED"},
+    "GuardianAttributes": {"OptimizedSharedDelivery": "ENABLED"},
+}
+DEFAULTS_ON = {
+    "VdmEnabled": "ENABLED",
+    "DashboardAttributes": {"EngagementMetrics": "DISABLED"},
+    "GuardianAttributes": {"OptimizedSharedDelivery": "DISABLED"},
+}
+
+
+@pytest.fixture(params=["merge", "replace"])
+def account_put(request: pytest.FixtureRequest, emulator: RunningEmulator) -> str:
+    """Each test below runs under both readings of an omitted nested block."""
+    mode = str(request.param)
+    emulator.control.set_account_put(mode)
+    return mode
+
+
+def test_nested_attributes_are_omitted_while_vdm_is_disabled(sesv2: Any, account_put: str) -> None:
+    sesv2.put_account_vdm_attributes(VdmAttributes=ALL_ON)
     sesv2.put_account_vdm_attributes(
         VdmAttributes={
             "VdmEnabled": "DISABLED",
+            "DashboardAttributes": {"EngagementMetrics": "ENABLED"},
+        }
+    )
+    assert sesv2.get_account()["VdmAttributes"] == {"VdmEnabled": "DISABLED"}
+
+
+def test_disabled_first_put_configures_the_account(sesv2: Any, account_put: str) -> None:
+    sesv2.put_account_vdm_attributes(VdmAttributes={"VdmEnabled": "DISABLED"})
+    assert sesv2.get_account()["VdmAttributes"] == {"VdmEnabled": "DISABLED"}
+    sesv2.put_account_vdm_attributes(VdmAttributes={"VdmEnabled": "ENABLED"})
+    assert sesv2.get_account()["VdmAttributes"] == DEFAULTS_ON
+
+
+def test_omitted_nested_block_merge_keeps_replace_resets(sesv2: Any, account_put: str) -> None:
+    sesv2.put_account_vdm_attributes(VdmAttributes=ALL_ON)
+    sesv2.put_account_vdm_attributes(
+        VdmAttributes={
+            "VdmEnabled": "ENABLED",
             "GuardianAttributes": {"OptimizedSharedDelivery": "DISABLED"},
         }
     )
+    dashboard = "ENABLED" if account_put == "merge" else "DISABLED"
     assert sesv2.get_account()["VdmAttributes"] == {
-        "VdmEnabled": "DISABLED",
-        "DashboardAttributes": {"EngagementMetrics": "ENABLED"},
+        "VdmEnabled": "ENABLED",
+        "DashboardAttributes": {"EngagementMetrics": dashboard},
         "GuardianAttributes": {"OptimizedSharedDelivery": "DISABLED"},
     }
+
+
+def test_reenabling_after_disable(sesv2: Any, account_put: str) -> None:
+    """Merge keeps the stored nested values through a DISABLED spell; replace resets them."""
+    sesv2.put_account_vdm_attributes(VdmAttributes=ALL_ON)
+    sesv2.put_account_vdm_attributes(VdmAttributes={"VdmEnabled": "DISABLED"})
+    sesv2.put_account_vdm_attributes(VdmAttributes={"VdmEnabled": "ENABLED"})
+    expected = ALL_ON if account_put == "merge" else DEFAULTS_ON
+    assert sesv2.get_account()["VdmAttributes"] == expected
+
+
+def test_account_put_setting_over_the_control_endpoint(emulator: RunningEmulator) -> None:
+    assert emulator.control.account_put() == "merge"  # the default
+    emulator.control.set_account_put("replace")
+    assert emulator.control.settings()["account_put"] == "replace"
+    assert emulator.control.health()["settings"]["account_put"] == "replace"
+    with pytest.raises(ControlError) as exc:
+        emulator.control.set_account_put("overwrite")
+    assert exc.value.status == 400
+    assert "merge" in exc.value.message and "replace" in exc.value.message
+    assert emulator.control.account_put() == "replace"
+    emulator.control.reset()  # back to the start-up setting
+    assert emulator.control.account_put() == "merge"
+
+
+def test_unknown_setting_is_refused(emulator: RunningEmulator) -> None:
+    with pytest.raises(ControlError) as exc:
+        emulator.control.set_settings(account_puts="merge")
+    assert exc.value.status == 400
+    assert "account_puts" in exc.value.message
+
+
+@pytest.mark.slow
+def test_account_put_start_up_setting() -> None:
+    with start_emulator(rate_limits=False, account_put="replace") as emu:
+        client = emu.boto3_client()
+        assert emu.control.account_put() == "replace"
+        client.put_account_vdm_attributes(VdmAttributes=ALL_ON)
+        client.put_account_vdm_attributes(VdmAttributes={"VdmEnabled": "ENABLED"})
+        assert client.get_account()["VdmAttributes"] == DEFAULTS_ON
+        emu.control.set_account_put("merge")
+        emu.control.reset()
+        assert emu.control.account_put() == "replace"  # reset restores the start-up value
 
 
 @pytest.mark.parametrize(

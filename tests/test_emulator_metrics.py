@@ -9,11 +9,26 @@ import pytest
 from botocore.exceptions import ClientError
 
 from vdm_resources._model import METRICS
-from vdm_resources.emulator.models import metric_value
+from vdm_resources.emulator.synthetic import metric_value
 from vdm_resources.emulator.testing import error_details
 
 START = datetime(2024, 3, 1, tzinfo=timezone.utc)
 END = datetime(2024, 3, 8, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def known_sources(emulator: Any) -> None:
+    """The identities and the set the queries below name exist: AWS has data only for those."""
+    emulator.control.seed(
+        {
+            "regions": {
+                "us-east-1": {
+                    "email_identities": ["example.com", "a.com"],
+                    "configuration_sets": [{"ConfigurationSetName": "cs"}],
+                }
+            }
+        }
+    )
 
 
 def query(
@@ -158,3 +173,77 @@ def test_unparseable_dates_name_the_field(emulator: Any, value: Any, field: str)
     )
     assert (status, headers["x-amzn-errortype"]) == (400, "BadRequestException")
     assert f"Queries[0].{field}" in body["message"]
+
+
+def empty(query_id: str) -> dict[str, Any]:
+    return {"Id": query_id, "Timestamps": [], "Values": []}
+
+
+def test_sources_the_account_does_not_hold_have_no_data(sesv2: Any) -> None:
+    """AWS has no data for a set or identity that does not exist there: empty series."""
+    reply = sesv2.batch_get_metric_data(
+        Queries=[
+            query("set", dimensions={"CONFIGURATION_SET": "no-such-set"}),
+            query("identity", dimensions={"EMAIL_IDENTITY": "nobody.example"}),
+            query("set+isp", dimensions={"CONFIGURATION_SET": "no-such-set", "ISP": "Gmail"}),
+            query(
+                "known set, unknown identity",
+                dimensions={"CONFIGURATION_SET": "cs", "EMAIL_IDENTITY": "nobody.example"},
+            ),
+            query("known", dimensions={"CONFIGURATION_SET": "cs"}),
+        ]
+    )
+    assert reply["Errors"] == []
+    results = {r["Id"]: r for r in reply["Results"]}
+    for query_id in ("set", "identity", "set+isp", "known set, unknown identity"):
+        assert results[query_id] == empty(query_id)
+    assert results["known"]["Values"] == [
+        metric_value("SEND", {"CONFIGURATION_SET": "cs"}, date(2024, 3, d)) for d in range(1, 8)
+    ]
+
+
+def test_untracked_dimensions_keep_invented_data(sesv2: Any) -> None:
+    dims = {"ISP": "Gmail", "TENANT_NAME": "t1"}
+    account_wide = query("account-wide")
+    del account_wide["Dimensions"]
+    reply = sesv2.batch_get_metric_data(Queries=[query("isp", dimensions=dims), account_wide])
+    by_id = {r["Id"]: r["Values"] for r in reply["Results"]}
+    assert by_id["isp"] == [metric_value("SEND", dims, date(2024, 3, d)) for d in range(1, 8)]
+    assert len(by_id["account-wide"]) == 7
+
+
+def test_data_follows_sources_created_and_deleted_over_the_api(sesv2: Any) -> None:
+    dims = {"EMAIL_IDENTITY": "new.example", "CONFIGURATION_SET": "fresh"}
+    assert sesv2.batch_get_metric_data(Queries=[query(dimensions=dims)])["Results"] == [empty("q")]
+    sesv2.create_email_identity(EmailIdentity="new.example")
+    sesv2.create_configuration_set(ConfigurationSetName="fresh")
+    [result] = sesv2.batch_get_metric_data(Queries=[query(dimensions=dims)])["Results"]
+    assert result["Values"] == [metric_value("SEND", dims, date(2024, 3, d)) for d in range(1, 8)]
+    sesv2.delete_email_identity(EmailIdentity="new.example")
+    assert sesv2.batch_get_metric_data(Queries=[query(dimensions=dims)])["Results"] == [empty("q")]
+
+
+def test_sources_are_per_region(emulator: Any) -> None:
+    west = emulator.boto3_client("eu-west-1")
+    reply = west.batch_get_metric_data(
+        Queries=[query("set", dimensions={"CONFIGURATION_SET": "cs"}), query("identity")]
+    )
+    assert reply["Results"] == [empty("set"), empty("identity")]
+
+
+def test_seeded_identities_are_in_the_state(emulator: Any, sesv2: Any) -> None:
+    sesv2.create_email_identity(EmailIdentity="api.example")
+    region = emulator.control.state()["regions"]["us-east-1"]
+    assert region["email_identities"] == ["a.com", "api.example", "example.com"]
+    listed = sesv2.list_email_identities()["EmailIdentities"]
+    assert sorted(i["IdentityName"] for i in listed) == ["a.com", "api.example", "example.com"]
+
+
+@pytest.mark.parametrize("bad", ["", 5, None])
+def test_bad_seeded_identity_is_refused(emulator: Any, bad: Any) -> None:
+    from vdm_resources.emulator.client import ControlError
+
+    with pytest.raises(ControlError) as exc:
+        emulator.control.seed({"regions": {"us-east-1": {"email_identities": [bad]}}})
+    assert exc.value.status == 400
+    assert "email_identities[0]" in exc.value.message

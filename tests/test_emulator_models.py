@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 from vdm_resources._model import DIMENSION_NAMES, METRICS, operation_model
 from vdm_resources.emulator.exceptions import BadRequestException
 from vdm_resources.emulator.faults import FaultInjector
-from vdm_resources.emulator.models import (
+from vdm_resources.emulator.recommendations import page_recommendations
+from vdm_resources.emulator.synthetic import (
     generate_recommendations,
     metric_days,
     metric_value,
     metric_values,
-    page_recommendations,
 )
 from vdm_resources.emulator.validation import validation_messages
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from vdm_resources.emulator.models import generate_recommendations
+from vdm_resources.emulator.synthetic import generate_recommendations
 from vdm_resources.emulator.testing import EmulatorStartError, start_emulator
 
 VDM_ON = {
@@ -138,6 +138,7 @@ def test_control_seed_and_state_round_trip(emulator: Any, sesv2: Any) -> None:
             "regions": {
                 "us-east-1": {
                     "vdm_attributes": VDM_ON,
+                    "email_identities": ["example.com"],
                     "configuration_sets": [{"ConfigurationSetName": "a"}],
                     "recommendations": generate_recommendations(2, "x"),
                 }
@@ -147,6 +148,7 @@ def test_control_seed_and_state_round_trip(emulator: Any, sesv2: Any) -> None:
     state = emulator.control.state()
     region = state["regions"]["us-east-1"]
     assert region["vdm_attributes"] == VDM_ON
+    assert region["email_identities"] == ["example.com"]
     assert region["configuration_sets"] == [{"ConfigurationSetName": "a", "Tags": []}]
     assert region["recommendations"] == generate_recommendations(2, "x")
     emulator.control.reset()

@@ -14,9 +14,9 @@ from moto.sesv2.responses import SESV2Response
 from werkzeug.test import EnvironBuilder
 
 from vdm_resources._model import operation_model
+from vdm_resources.emulator.app import EmulatorRequest
 from vdm_resources.emulator.models import VdmSESV2Backend, vdm_backends
 from vdm_resources.emulator.responses import ADDED_OPERATIONS, VdmSESV2Response, match_operation
-from vdm_resources.emulator.server import EmulatorRequest
 
 PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
 KEPT_FROM_MOTO = (

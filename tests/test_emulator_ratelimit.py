@@ -179,3 +179,18 @@ def test_limiter_capacity_never_below_one_call() -> None:
     assert not limiter.acquire("GetAccount", "r")
     clock.now += 4.0
     assert limiter.acquire("GetAccount", "r")
+
+
+def test_limiter_buckets_are_per_account_region_and_operation() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock=clock)
+    assert limiter.acquire("PutConfigurationSetVdmOptions", "r", account_id="111111111111")
+    assert not limiter.acquire("PutConfigurationSetVdmOptions", "r", account_id="111111111111")
+    # AWS keys its limits by account and region: every other key still has its full bucket.
+    assert limiter.acquire("PutConfigurationSetVdmOptions", "r", account_id="222222222222")
+    assert limiter.acquire("PutConfigurationSetVdmOptions", "r")  # the default account
+    assert limiter.acquire("PutConfigurationSetVdmOptions", "other", account_id="111111111111")
+    assert limiter.acquire("GetConfigurationSet", "r", account_id="111111111111")
+    assert limiter.available("PutConfigurationSetVdmOptions", "r", account_id="111111111111") == {
+        "calls": 0.0
+    }

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from vdm_resources.emulator.models import default_recommendations, generate_recommendations
+from vdm_resources.emulator.synthetic import default_recommendations, generate_recommendations
 from vdm_resources.emulator.testing import RunningEmulator, error_details
 
 REGION = "us-east-1"

@@ -59,6 +59,9 @@ def test_reset_clears_counts(emulator: RunningEmulator, sesv2: Any) -> None:
         "throttled": {},
         "faulted": {},
         "statuses": {},
+        "accounts": {},
+        "sts": {"calls": {}, "statuses": {}},
+        "outside": {"calls": {}, "throttled": {}},
         "log": [],
     }
 
@@ -86,7 +89,7 @@ def test_log_entries_hold_no_credentials(emulator: RunningEmulator) -> None:
         client.get_configuration_set(ConfigurationSetName="missing")
     log = emulator.control.requests()
     assert {tuple(sorted(e)) for e in log["log"]} == {
-        ("operation", "outcome", "region", "status", "time")
+        ("account", "operation", "outcome", "region", "service", "status", "time")
     }
     assert {e["region"] for e in log["log"]} == {"ap-south-1"}
     everything = json.dumps([log, emulator.control.state(), emulator.control.health()])

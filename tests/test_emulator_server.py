@@ -40,3 +40,21 @@ def test_cli_defaults() -> None:
         False,
     )
     assert args.state is None and args.seed is None
+
+
+def test_without_the_emulator_extra_the_command_says_what_to_install() -> None:
+    """``pip install vdm-resources`` installs ``vdm-emulator`` but not moto: one line, no
+    traceback, naming the extra."""
+    import subprocess
+    import sys
+
+    hide = "import sys; sys.modules['moto'] = None; "
+    run = "from vdm_resources.emulator.cli import main; raise SystemExit(main(['serve']))"
+    proc = subprocess.run(
+        [sys.executable, "-c", hide + run], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        "vdm-emulator: the emulator needs the 'emulator' extra (missing: moto); install it "
+        "with: pip install 'vdm-resources[emulator]'"
+    )

@@ -22,6 +22,7 @@ from pulumi.output import Unknown
 
 from vdm_resources import AccountVdmAttributesProvider, ConfigurationSetVdmOptionsProvider
 from vdm_resources._component import validate_region
+from vdm_resources._host import ProviderFailure
 from vdm_resources._provider import PROVIDER_KEY
 from vdm_resources._unknowns import UNKNOWN_SENTINEL, is_unknown
 from vdm_resources.emulator.testing import RunningEmulator
@@ -190,7 +191,7 @@ def assert_failures_name_properties(result: CheckResult, props: dict[str, Any]) 
 
 def assert_one_clean_line(exc: BaseException, resource: str) -> None:
     text = str(exc)
-    assert type(exc) is Exception, type(exc)  # a VdmError re-raised as its message alone
+    assert type(exc) is ProviderFailure, type(exc)  # a VdmError re-raised as its message alone
     assert text.startswith(f"{resource} 'hostile': "), text
     assert "\n" not in text
     # Data that passed check must never be refused by the API as malformed.

@@ -12,7 +12,7 @@ import pulumi
 import pytest
 
 from vdm_resources import _aws
-from vdm_resources.emulator.models import metric_value
+from vdm_resources.emulator.synthetic import metric_value
 from vdm_resources.emulator.testing import RunningEmulator
 from vdm_resources.errors import LateInputError, VdmApiError, VdmThrottledError, VdmValidationError
 from vdm_resources.metrics import (
@@ -276,7 +276,10 @@ DAYS = [FIRST + timedelta(days=i) for i in range(7)]
 
 @pytest.fixture
 def emu(aws_emulator: RunningEmulator) -> RunningEmulator:
-    """The emulator with ``_aws`` pointed at it (shared fixture in conftest)."""
+    """The emulator with ``_aws`` pointed at it (shared fixture in conftest), holding the
+    identities the queries below name (AWS has data only for identities that exist)."""
+    identities = ["example.com", *(f"d{i}.example.com" for i in range(4))]
+    aws_emulator.control.seed({"regions": {REGION: {"email_identities": identities}}})
     return aws_emulator
 
 
@@ -495,7 +498,9 @@ def test_component_fail_on_error(emu: RunningEmulator) -> None:
 
 def test_component_bad_input_fails_before_any_call(emu: RunningEmulator) -> None:
     pulumi.runtime.set_mocks(ComponentMocks(), preview=True)
-    with pytest.raises(VdmValidationError, match=r"^VdmMetrics 'm': metrics\[0\]: 'BOUNCE'"):
+    with pytest.raises(
+        VdmValidationError, match=r"^VdmMetrics 'm': metrics\[0\]: unknown metric 'BOUNCE'"
+    ):
         VdmMetrics("m", metrics=["BOUNCE"])
     with pytest.raises(VdmValidationError, match="dimensions: unknown dimension 'DOMAIN'"):
         VdmMetrics("m", metrics=["SEND"], dimensions={"DOMAIN": "x"})

@@ -103,7 +103,7 @@ def test_wheel_contents(wheel: Path) -> None:
     for dep in pyproject()["project"]["dependencies"]:
         name = Requirement(dep).name
         assert any(line.startswith(f"Requires-Dist: {name}") for line in metadata.splitlines()), dep
-    assert "vdm-emulator = vdm_resources.emulator.server:main" in entry_points
+    assert "vdm-emulator = vdm_resources.emulator.cli:main" in entry_points
 
 
 def test_wheel_installs_and_imports_in_a_fresh_virtualenv(wheel: Path, tmp_path: Path) -> None:

@@ -81,7 +81,7 @@ def test_take_over_that_already_holds_makes_no_write(aws_emulator: RunningEmulat
 
 
 def test_account_take_over_after_drift_writes_the_declared_value(
-    aws_emulator: RunningEmulator,
+    aws_emulator: RunningEmulator, account_put: str
 ) -> None:
     aws_emulator.control.set_account_vdm_attributes(
         "us-east-1",
@@ -101,6 +101,46 @@ def test_account_take_over_after_drift_writes_the_declared_value(
     p.update("us-east-1", outs, news)
     live = aws_emulator.boto3_client().get_account()["VdmAttributes"]
     assert live["GuardianAttributes"] == {"OptimizedSharedDelivery": "ENABLED"}
+
+
+# -- 4. the account write keeps what it does not manage, whatever AWS does with omissions ------
+
+
+def test_account_writes_keep_unmanaged_attributes_under_merge_and_replace(
+    aws_emulator: RunningEmulator, account_put: str
+) -> None:
+    somebody_elses = {"OptimizedSharedDelivery": "ENABLED"}
+    aws_emulator.control.set_account_vdm_attributes(
+        "us-east-1", {"VdmEnabled": "ENABLED", "GuardianAttributes": somebody_elses}
+    )
+    p = AccountVdmAttributesProvider()
+    props = {
+        "__name": "vdm",
+        "vdm_enabled": "ENABLED",
+        "dashboard_attributes": {"engagement_metrics": "ENABLED"},
+        "region": None,
+    }
+    outs = p.create(dict(props)).outs or {}
+    live = aws_emulator.boto3_client().get_account()["VdmAttributes"]
+    assert live["GuardianAttributes"] == somebody_elses, account_put
+    news = {**props, "dashboard_attributes": {"engagement_metrics": "DISABLED"}}
+    outs = p.update("us-east-1", outs, news).outs or {}
+    live = aws_emulator.boto3_client().get_account()["VdmAttributes"]
+    assert live == {
+        "VdmEnabled": "ENABLED",
+        "DashboardAttributes": {"EngagementMetrics": "DISABLED"},
+        "GuardianAttributes": somebody_elses,
+    }, account_put
+    assert outs["guardian_attributes"] == {"optimized_shared_delivery": "ENABLED"}
+    # Delete disables VDM and leaves the nested settings as they were (hidden from GetAccount
+    # while disabled, so read from the emulator's stored state).
+    p.delete("us-east-1", outs)
+    stored = aws_emulator.control.state()["regions"]["us-east-1"]["vdm_attributes"]
+    assert stored == {
+        "VdmEnabled": "DISABLED",
+        "DashboardAttributes": {"EngagementMetrics": "DISABLED"},
+        "GuardianAttributes": somebody_elses,
+    }, account_put
 
 
 # -- 3. an unknown block is a change in preview ---------------------------------------------

@@ -15,7 +15,7 @@ import pulumi
 import pytest
 
 from vdm_resources import _aws
-from vdm_resources.emulator.models import generate_recommendations
+from vdm_resources.emulator.synthetic import generate_recommendations
 from vdm_resources.emulator.testing import RunningEmulator
 from vdm_resources.errors import (
     LateInputError,
@@ -443,7 +443,9 @@ def test_component_bad_filter_fails_in_the_constructor_before_any_call(
     with pytest.raises(VdmValidationError) as info:
         VdmRecommendations("deliverability", filter={"STATUS": "OPEN", "RESOURCE_ARN": "arn:x"})
     assert str(info.value).startswith("VdmRecommendations 'deliverability': filter: ")
-    with pytest.raises(VdmValidationError, match="fail_on: impact value 'high'"):
+    with pytest.raises(
+        VdmValidationError, match="fail_on: unknown impact value 'high' \\(mind the case: 'HIGH'\\)"
+    ):
         VdmRecommendations("d", fail_on={"impact": "high"})
     with pytest.raises(VdmValidationError, match="warn_on: unknown key 'severity'"):
         VdmRecommendations("d", warn_on={"severity": "HIGH"})
@@ -456,7 +458,9 @@ def test_component_output_filter_is_validated_when_known(emu: RunningEmulator) -
     seed(emu, 3)
     # Found inside an apply: a RunError (one line, no traceback), not a ValueError, which
     # Pulumi would re-wrap while serializing the outputs.
-    with pytest.raises(LateInputError, match=r"^VdmRecommendations 'd': filter: IMPACT value 'SEV"):
+    with pytest.raises(
+        LateInputError, match=r"^VdmRecommendations 'd': filter: unknown IMPACT value 'SEV"
+    ):
         run_program(
             lambda: VdmRecommendations("d", filter={"IMPACT": pulumi.Output.from_input("SEVERE")})
         )

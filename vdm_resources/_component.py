@@ -23,6 +23,7 @@ from .errors import (
     VdmApiError,
     VdmError,
     VdmValidationError,
+    case_hint,
 )
 
 T = TypeVar("T")
@@ -46,6 +47,18 @@ def apply_error(exc: VdmError, context: str) -> Exception:
 
 def fail(context: str | None, message: str) -> InputError:
     return InputError(f"{context}: {message}" if context else message)
+
+
+def require_choice(
+    value: Any, allowed: Sequence[str], where: str, what: str, context: str | None
+) -> str:
+    """``value`` if it is one of ``allowed``; else the one-line error naming it, what is allowed
+    and, for the commonest slip, that only its case is wrong."""
+    if value in allowed:
+        return str(value)
+    hint = case_hint(value, allowed, "mind the case")
+    choices = ", ".join(allowed)
+    raise fail(context, f"{where}: unknown {what} {value!r}{hint}; allowed: {choices}")
 
 
 def configured_region() -> str | None:
@@ -131,6 +144,13 @@ class ReadOnlyComponent(pulumi.ComponentResource):
 
     type_token: ClassVar[str]
     output_names: ClassVar[tuple[str, ...]]
+
+    def __init_subclass__(
+        cls, *, type_token: str, output_names: tuple[str, ...], **kwargs: Any
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.type_token = type_token
+        cls.output_names = output_names
 
     def __init__(
         self,

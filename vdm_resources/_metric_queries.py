@@ -10,9 +10,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from ._component import fail
+from ._component import fail, require_choice
 from ._model import DIMENSION_NAMES, MAX_DIMENSIONS, MAX_QUERY_ID_LENGTH, METRICS
-from .errors import case_hint
 
 DIMENSION_KEYS = DIMENSION_NAMES
 MAX_ID_LENGTH = MAX_QUERY_ID_LENGTH
@@ -39,12 +38,7 @@ def validate_dimensions(dimensions: Any, where: str, context: str | None = None)
         )
     out: dict[str, str] = {}
     for key, value in dimensions.items():
-        if key not in DIMENSION_KEYS:
-            hint = case_hint(key, DIMENSION_KEYS, "names are upper case")
-            raise fail(
-                context,
-                f"{where}: unknown dimension {key!r}{hint}; allowed: {', '.join(DIMENSION_KEYS)}",
-            )
+        require_choice(key, DIMENSION_KEYS, where, "dimension", context)
         if not isinstance(value, str) or not value:
             raise fail(context, f"{where}: {key} value {value!r} must be a non-empty string")
         out[key] = value
@@ -52,12 +46,7 @@ def validate_dimensions(dimensions: Any, where: str, context: str | None = None)
 
 
 def _validate_metric(metric: Any, where: str, context: str | None) -> str:
-    if metric not in METRICS:
-        hint = case_hint(metric, METRICS, "names are upper case")
-        raise fail(
-            context, f"{where}: {metric!r} is not a VDM metric{hint}; allowed: {', '.join(METRICS)}"
-        )
-    return str(metric)
+    return require_choice(metric, METRICS, where, "metric", context)
 
 
 def validate_queries(

@@ -38,6 +38,18 @@ def enum(name: str) -> tuple[str, ...]:
     return values
 
 
+def member(shape_name: str, value: str) -> str:
+    """``value``, after checking it is one of the model's ``shape_name`` values.
+
+    The package's logic needs a few of AWS's values by name (a rate is DELIVERY over SEND); they
+    are named here only, and a botocore whose model no longer has one fails at import rather
+    than silently never matching.
+    """
+    if value not in enum(shape_name):  # pragma: no cover - a botocore that renamed a value
+        raise RuntimeError(f"botocore's sesv2 model has no {value!r} in {shape_name}")
+    return value
+
+
 def limit(name: str, bound: str) -> int:
     """``min`` or ``max`` of a shape (a list's length, a string's length, a map's size)."""
     return int(shape(name).metadata[bound])
@@ -54,6 +66,8 @@ RECOMMENDATION_STATUSES = enum("RecommendationStatus")
 FILTER_KEYS = enum("ListRecommendationsFilterKey")
 #: A filter holds 1 to this many keys (which pairs are allowed is documented, not modelled).
 FILTER_MAX_KEYS = limit("ListRecommendationsFilter", "max")
+#: A filter value's length.
+FILTER_VALUE_MAX = limit("ListRecommendationFilterValue", "max")
 METRICS = enum("Metric")
 DIMENSION_NAMES = enum("MetricDimensionName")
 METRIC_NAMESPACE = enum("MetricNamespace")[0]
@@ -64,3 +78,44 @@ MAX_QUERIES = limit("BatchGetMetricDataQueries", "max")
 MAX_DIMENSIONS = limit("Dimensions", "max")
 #: A query's Id length.
 MAX_QUERY_ID_LENGTH = limit("QueryIdentifier", "max")
+
+# AWS's values the package's logic names (see ``member``).
+ENABLED = member("FeatureStatus", "ENABLED")
+DISABLED = member("FeatureStatus", "DISABLED")
+OPEN = member("RecommendationStatus", "OPEN")
+HIGH = member("RecommendationImpact", "HIGH")
+
+
+def _filter_key(name: str) -> str:
+    return member("ListRecommendationsFilterKey", name)
+
+
+#: ListRecommendations filter keys with a fixed set of values (RESOURCE_ARN has none).
+FILTER_KEY_VALUES: dict[str, tuple[str, ...]] = {
+    _filter_key("TYPE"): RECOMMENDATION_TYPES,
+    _filter_key("IMPACT"): RECOMMENDATION_IMPACTS,
+    _filter_key("STATUS"): RECOMMENDATION_STATUSES,
+}
+#: The two-key filters AWS accepts (documented, not modelled); any single key is accepted too.
+FILTER_PAIRS = (
+    frozenset({_filter_key("STATUS"), _filter_key("IMPACT")}),
+    frozenset({_filter_key("STATUS"), _filter_key("TYPE")}),
+)
+
+
+def _metric(name: str) -> str:
+    return member("Metric", name)
+
+
+#: VDM's derived rates: name -> alternatives of (numerator metrics, denominator metric); the
+#: first alternative whose metrics were all requested (and answered) is used.
+RATES: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
+    "delivery_rate": (((_metric("DELIVERY"),), _metric("SEND")),),
+    "complaint_rate": (
+        ((_metric("COMPLAINT"),), _metric("SEND")),
+        ((_metric("DELIVERY_COMPLAINT"),), _metric("DELIVERY")),
+    ),
+    "bounce_rate": (((_metric("PERMANENT_BOUNCE"), _metric("TRANSIENT_BOUNCE")), _metric("SEND")),),
+    "open_rate": (((_metric("DELIVERY_OPEN"),), _metric("DELIVERY")),),
+    "click_rate": (((_metric("DELIVERY_CLICK"),), _metric("DELIVERY")),),
+}

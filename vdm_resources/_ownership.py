@@ -8,13 +8,14 @@ preview time. Regions given as Outputs are only known later and are not checked 
 
 from __future__ import annotations
 
-import os
 import threading
 from typing import Any
 
 import pulumi
 
+from . import _region
 from ._component import configured_region
+from .errors import VdmValidationError
 
 _claims: dict[str, str] = {}
 _lock = threading.Lock()
@@ -25,9 +26,10 @@ def _program_region(explicit: Any) -> str | None:
         return explicit
     if explicit is not None:
         return None  # an Output: unknown until apply
-    return (
-        configured_region() or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-    )
+    try:
+        return _region.resolve_region(None, configured_region())
+    except VdmValidationError:
+        return None  # no region anywhere: the provider's check reports it, named
 
 
 def claim_account_region(resource_name: str, region: Any) -> None:

@@ -22,7 +22,7 @@ from . import _aws, _get
 from ._args import ArgsModel, Status, plain
 from ._check import RegionName, StrictProps
 from ._leaves import NAME_KEY, Leaf, leaf, overlay, with_leaf
-from ._model import FeatureStatus
+from ._model import DISABLED, ENABLED, FeatureStatus
 from ._ownership import claim_account_region
 from ._provider import DRY_RUN_KEY, VdmProvider
 
@@ -111,7 +111,7 @@ class AccountVdmAttributesProvider(VdmProvider):
         return region
 
     def hidden(self, live: dict[str, Any]) -> list[Leaf]:
-        if live.get("vdm_enabled") == "ENABLED":
+        if live.get("vdm_enabled") == ENABLED:
             return []
         return [(g, k) for g, k in NESTED if leaf(live, g, k) is None]
 
@@ -123,7 +123,7 @@ class AccountVdmAttributesProvider(VdmProvider):
             return dict(props["previous_vdm_attributes"])
         # Only VdmEnabled is ours to undo: the nested settings go back as they are, so either
         # reading of an omitted object (kept or reset) leaves them unchanged.
-        return with_leaf(overlay(live, {}, LEAVES), "", "vdm_enabled", "DISABLED")
+        return with_leaf(overlay(live, {}, LEAVES), "", "vdm_enabled", DISABLED)
 
     @staticmethod
     def _restores(props: dict[str, Any]) -> bool:

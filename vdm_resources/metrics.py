@@ -25,7 +25,7 @@ import pulumi
 from . import _aws
 from ._component import ReadOnlyComponent, is_plain
 from ._metric_queries import Query, resolve_window, utc_today, validate_queries
-from ._model import MAX_QUERIES, METRIC_NAMESPACE, METRICS
+from ._model import MAX_QUERIES, METRIC_NAMESPACE, METRICS, RATES
 from .errors import MetricQueryError
 
 OUTPUT_NAMES = (
@@ -41,16 +41,6 @@ TYPE_TOKEN = "vdm-resources:sesv2:VdmMetrics"
 #: Queries per BatchGetMetricData call (the model's maximum).
 BATCH_SIZE = MAX_QUERIES
 NAMESPACE = METRIC_NAMESPACE
-
-#: Derived rates: name -> alternatives of (numerator metrics, denominator metric); the first
-#: alternative whose metrics were all requested (and answered) is used.
-RATES: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
-    "delivery_rate": ((("DELIVERY",), "SEND"),),
-    "complaint_rate": ((("COMPLAINT",), "SEND"), (("DELIVERY_COMPLAINT",), "DELIVERY")),
-    "bounce_rate": ((("PERMANENT_BOUNCE", "TRANSIENT_BOUNCE"), "SEND"),),
-    "open_rate": ((("DELIVERY_OPEN",), "DELIVERY"),),
-    "click_rate": ((("DELIVERY_CLICK",), "DELIVERY"),),
-}
 
 
 def batches(items: Sequence[Query], size: int = BATCH_SIZE) -> list[list[Query]]:
@@ -220,7 +210,7 @@ def read_metrics(
     }
 
 
-class VdmMetrics(ReadOnlyComponent):
+class VdmMetrics(ReadOnlyComponent, type_token=TYPE_TOKEN, output_names=OUTPUT_NAMES):
     """VDM metric series over a window of whole UTC days, with derived rates.
 
     Name the reads either as ``queries=[{id, metric, dimensions}]`` or as ``metrics=[...]`` plus
@@ -241,9 +231,6 @@ class VdmMetrics(ReadOnlyComponent):
     start_date: pulumi.Output[str]
     end_date: pulumi.Output[str]
     region: pulumi.Output[str]
-
-    type_token = TYPE_TOKEN
-    output_names = OUTPUT_NAMES
 
     def __init__(
         self,

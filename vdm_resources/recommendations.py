@@ -19,15 +19,17 @@ from typing import Any, TypeVar
 import pulumi
 
 from . import _aws
-from ._component import ReadOnlyComponent, fail, is_plain
+from ._component import ReadOnlyComponent, fail, is_plain, require_choice
 from ._gate import expect_report, report_after_registrations
 from ._model import (
+    FILTER_KEY_VALUES,
     FILTER_KEYS,
-    RECOMMENDATION_IMPACTS,
-    RECOMMENDATION_STATUSES,
-    RECOMMENDATION_TYPES,
+    FILTER_PAIRS,
+    FILTER_VALUE_MAX,
+    HIGH,
+    OPEN,
 )
-from .errors import RecommendationGateError, VdmApiError, case_hint
+from .errors import RecommendationGateError, VdmApiError
 
 OUTPUT_NAMES = (
     "recommendations",
@@ -39,20 +41,14 @@ OUTPUT_NAMES = (
 )
 TYPE_TOKEN = "vdm-resources:sesv2:VdmRecommendations"
 
-#: The two-key filters the API accepts; any single key is accepted too.
-FILTER_PAIRS = (frozenset({"STATUS", "IMPACT"}), frozenset({"STATUS", "TYPE"}))
-FILTER_VALUE_MAX = 512
 #: The largest page the API serves: fewest calls at 1 call/s.
 PAGE_SIZE = 100
 
 #: Criteria (``fail_on``/``warn_on``) use the output's snake_case field names.
 CRITERIA_KEYS = ("type", "impact", "status", "resource_arn")
-_ENUMS: dict[str, tuple[str, ...]] = {
-    "TYPE": RECOMMENDATION_TYPES,
-    "IMPACT": RECOMMENDATION_IMPACTS,
-    "STATUS": RECOMMENDATION_STATUSES,
-}
-_IMPACT_RANK = {"HIGH": 0, "LOW": 1}
+_ENUMS = FILTER_KEY_VALUES
+#: HIGH first; any other impact (LOW, or one AWS adds later) after it.
+_IMPACT_RANK = {HIGH: 0}
 
 
 Recommendation = dict[str, Any]
@@ -82,16 +78,11 @@ def validate_filter(filter: Mapping[str, Any] | None, context: str | None = None
         raise fail(
             context,
             f"filter: {filter!r} must be a mapping of filter keys to values, like "
-            "{'STATUS': 'OPEN'}",
+            f"{{'STATUS': {OPEN!r}}}",
         )
     result: dict[str, str] = {}
     for key, value in filter.items():
-        if key not in FILTER_KEYS:
-            hint = case_hint(key, FILTER_KEYS, "keys are upper case")
-            raise fail(
-                context,
-                f"filter: unknown key {key!r}{hint}; allowed keys: {_choices(FILTER_KEYS)}",
-            )
+        require_choice(key, FILTER_KEYS, "filter", "key", context)
         if not isinstance(value, str):
             raise fail(context, f"filter: {key} value {value!r} must be a string")
         if not 1 <= len(value) <= FILTER_VALUE_MAX:
@@ -100,12 +91,8 @@ def validate_filter(filter: Mapping[str, Any] | None, context: str | None = None
                 f"filter: {key} value {value!r} must be 1 to {FILTER_VALUE_MAX} characters "
                 f"(got {len(value)})",
             )
-        allowed = _ENUMS.get(key)
-        if allowed is not None and value not in allowed:
-            raise fail(
-                context,
-                f"filter: {key} value {value!r} is not one of {_choices(allowed)}",
-            )
+        if key in _ENUMS:
+            require_choice(value, _ENUMS[key], "filter", f"{key} value", context)
         result[key] = value
     keys = frozenset(result)
     if len(keys) > 1 and keys not in FILTER_PAIRS:
@@ -131,7 +118,7 @@ def validate_criteria(
         raise fail(
             context,
             f"{prop}: {criteria!r} must be a mapping of recommendation fields to values, like "
-            "{'impact': 'HIGH'}",
+            f"{{'impact': {HIGH!r}}}",
         )
     if not criteria:
         raise fail(
@@ -141,12 +128,7 @@ def validate_criteria(
         )
     result: Criteria = {}
     for key, raw in criteria.items():
-        if key not in CRITERIA_KEYS:
-            hint = case_hint(key, CRITERIA_KEYS, "keys are the output's snake_case field names")
-            raise fail(
-                context,
-                f"{prop}: unknown key {key!r}{hint}; allowed keys: {_choices(CRITERIA_KEYS)}",
-            )
+        require_choice(key, CRITERIA_KEYS, prop, "key", context)
         values: Sequence[Any]
         if isinstance(raw, str):
             values = (raw,)
@@ -156,14 +138,11 @@ def validate_criteria(
             raise fail(
                 context, f"{prop}: {key} value {raw!r} must be a string or a non-empty list of them"
             )
-        allowed = _ENUMS.get(key.upper())
         for value in values:
             if not isinstance(value, str) or not value:
                 raise fail(context, f"{prop}: {key} value {value!r} must be a non-empty string")
-            if allowed is not None and value not in allowed:
-                raise fail(
-                    context, f"{prop}: {key} value {value!r} is not one of {_choices(allowed)}"
-                )
+            if key.upper() in _ENUMS:
+                require_choice(value, _ENUMS[key.upper()], prop, f"{key} value", context)
         result[key] = tuple(values)
     return result
 
@@ -214,7 +193,8 @@ def sort_key(rec: Mapping[str, Any]) -> tuple[Any, ...]:
     """HIGH impact first, then type, resource and age; every field breaks ties so the order
     never depends on the order AWS paged them in."""
     return (
-        _IMPACT_RANK.get(rec.get("impact") or "", len(_IMPACT_RANK)),
+        _IMPACT_RANK.get(rec.get("impact") or "", 1),
+        rec.get("impact") or "",
         rec.get("type") or "",
         rec.get("resource_arn") or "",
         _instant(rec.get("created_timestamp")),
@@ -272,8 +252,8 @@ def summarize(recs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         by_type[kind] = by_type.get(kind, 0) + 1
     return {
         "count": len(recs),
-        "open_count": sum(1 for r in recs if r.get("status") == "OPEN"),
-        "high_impact_count": sum(1 for r in recs if r.get("impact") == "HIGH"),
+        "open_count": sum(1 for r in recs if r.get("status") == OPEN),
+        "high_impact_count": sum(1 for r in recs if r.get("impact") == HIGH),
         "counts_by_type": dict(sorted(by_type.items())),
     }
 
@@ -318,7 +298,7 @@ def warning_message(name: str, criteria: Mapping[str, Any], rec: Mapping[str, An
     )
 
 
-class VdmRecommendations(ReadOnlyComponent):
+class VdmRecommendations(ReadOnlyComponent, type_token=TYPE_TOKEN, output_names=OUTPUT_NAMES):
     """VDM recommendations in one region, with optional ``fail_on`` gate and ``warn_on`` notes.
 
     Outputs (plain JSON so they diff cleanly): ``recommendations``, ``count``, ``open_count``,
@@ -339,9 +319,6 @@ class VdmRecommendations(ReadOnlyComponent):
     high_impact_count: pulumi.Output[int]
     counts_by_type: pulumi.Output[dict[str, int]]
     region: pulumi.Output[str]
-
-    type_token = TYPE_TOKEN
-    output_names = OUTPUT_NAMES
 
     def __init__(
         self,

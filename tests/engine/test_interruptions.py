@@ -138,6 +138,17 @@ def locks(proj: PulumiProject) -> list[Path]:
     return sorted((proj.workdir / ".state" / ".pulumi" / "locks").rglob("*.json"))
 
 
+def truncated_sidecars(proj: PulumiProject) -> list[Path]:
+    """Empty ``<file>.attrs`` sidecars of the ``file://`` backend.
+
+    gocloud's fileblob writes a blob's attributes with a plain create-then-write before it
+    renames the blob into place, so a CLI killed between the two leaves an empty sidecar and
+    every later command fails with ``failed to load checkpoint: EOF``. The blob itself is the
+    previous, complete checkpoint; deleting the empty sidecar is the recovery.
+    """
+    return [p for p in (proj.workdir / ".state").rglob("*.attrs") if p.stat().st_size == 0]
+
+
 def assert_converged(
     proj: PulumiProject, emu: RunningEmulator, names: list[str], region: str
 ) -> None:
@@ -191,7 +202,14 @@ def test_sigkill_then_cancel_clear_pending_and_up(
     # What a killed CLI leaves behind: the lock, and (usually) creates still pending.
     assert locks(proj), "expected the killed update's lock file"
     locked = proj.refresh()
-    assert locked.returncode != 0 and "the stack is currently locked" in locked.output
+    assert locked.returncode != 0
+    if "failed to load checkpoint: EOF" in locked.output:  # killed while saving (rare)
+        sidecars = truncated_sidecars(proj)
+        assert sidecars, locked.output
+        for sidecar in sidecars:
+            sidecar.unlink()
+        locked = proj.refresh()
+    assert "the stack is currently locked" in locked.output, locked.output
 
     proj.run("cancel", "--yes", "--stack", proj.stack).check()
     assert locks(proj) == []

@@ -1,5 +1,5 @@
 """``python -m vdm_resources.emulator serve ...`` runs the same CLI as ``vdm-emulator``."""
 
-from .server import main
+from .cli import main
 
 raise SystemExit(main())

@@ -57,7 +57,8 @@ class ControlClient:
     # -- request log
 
     def requests(self) -> dict[str, Any]:
-        """``{"total", "calls", "throttled", "faulted", "statuses", "log"}``."""
+        """``{"total", "calls", "throttled", "faulted", "statuses", "log", "outside"}``;
+        ``outside`` is ``{"calls": {op: n}, "throttled": {op: n}}`` of the outside load."""
         return dict(self._call("GET", "/requests"))
 
     def calls(self, operation: str | None = None) -> int:
@@ -72,6 +73,46 @@ class ControlClient:
 
     def reset_requests(self) -> None:
         self._call("POST", "/requests/reset", {})
+
+    # -- outside load (another client of the same account)
+
+    def start_load(
+        self,
+        operation: str,
+        rate: float,
+        region: str = "us-east-1",
+        *,
+        account_id: str | None = None,
+        queries: int = 0,
+    ) -> dict[str, Any]:
+        """Take a token from ``operation``'s bucket ``rate`` times a second, as another client
+        of the account would, until ``stop_load`` or a reset. Replaces a load already running on
+        the same (account, region, operation). ``queries``: BatchGetMetricData's query tokens
+        per call."""
+        body: dict[str, Any] = {
+            "operation": operation,
+            "rate": rate,
+            "region": region,
+            "queries": queries,
+        }
+        if account_id is not None:
+            body["account_id"] = account_id
+        return dict(self._call("POST", "/load", body))
+
+    def stop_load(self, operation: str | None = None) -> None:
+        """Stop the loads on ``operation``, or all of them."""
+        self._call("DELETE", "/load" + self._query(operation=operation))
+
+    def loads(self) -> list[dict[str, Any]]:
+        """Running loads: ``operation, rate, region, account_id, queries, calls, throttled``."""
+        return list(self._call("GET", "/load")["loads"])
+
+    def outside_calls(self, operation: str) -> int:
+        """The outside load's calls of ``operation`` since the log was last reset."""
+        return int(self.requests()["outside"]["calls"].get(operation, 0))
+
+    def outside_throttled(self, operation: str) -> int:
+        return int(self.requests()["outside"]["throttled"].get(operation, 0))
 
     # -- faults
 
@@ -88,8 +129,7 @@ class ControlClient:
         return list(self._call("GET", "/faults")["faults"])
 
     def clear_faults(self, operation: str | None = None) -> None:
-        query = "" if operation is None else "?" + urllib.parse.urlencode({"operation": operation})
-        self._call("DELETE", f"/faults{query}")
+        self._call("DELETE", "/faults" + self._query(operation=operation))
 
     # -- rate limits
 
@@ -106,14 +146,22 @@ class ControlClient:
             body["scale"] = scale
         return dict(self._call("POST", "/rate-limits", body))
 
-    # -- state
+    # -- state (per account: ``account_id`` None is every account, or the default one)
 
-    def state(self) -> dict[str, Any]:
-        return dict(self._call("GET", "/state"))
+    def _query(self, **params: Any) -> str:
+        given = {k: v for k, v in params.items() if v is not None}
+        return "?" + urllib.parse.urlencode(given) if given else ""
 
-    def seed(self, doc: Mapping[str, Any]) -> dict[str, Any]:
-        """Merge a seed document (see ``models.apply_seed``); returns the new state."""
-        return dict(self._call("POST", "/seed", dict(doc)))
+    def state(self, account_id: str | None = None) -> dict[str, Any]:
+        """Every account (``regions`` of the default account, ``accounts`` of the others), or
+        one account's ``regions`` with ``account_id``."""
+        return dict(self._call("GET", "/state" + self._query(account_id=account_id)))
+
+    def seed(self, doc: Mapping[str, Any], account_id: str | None = None) -> dict[str, Any]:
+        """Merge a seed document (see ``state.apply_seed``); with ``account_id`` its
+        ``regions`` go to that account. Returns the new state (of that account)."""
+        path = "/seed" + self._query(account_id=account_id)
+        return dict(self._call("POST", path, dict(doc)))
 
     def reset(
         self,
@@ -121,44 +169,80 @@ class ControlClient:
         requests: bool = False,
         faults: bool = False,
         rate_limits: Mapping[str, Any] | None = None,
+        settings: Mapping[str, Any] | None = None,
     ) -> None:
-        """Back to the start-up state; optionally also clear the log and faults and set the
-        rate limits, in one round trip."""
+        """Back to the start-up state and settings; optionally also clear the log and faults,
+        set the rate limits and change settings, in one round trip."""
         body: dict[str, Any] = {"requests": requests, "faults": faults}
         if rate_limits is not None:
             body["rate_limits"] = dict(rate_limits)
+        if settings is not None:
+            body["settings"] = dict(settings)
         self._call("POST", "/reset", body)
 
+    # -- settings (behaviour AWS leaves undocumented)
+
+    def settings(self) -> dict[str, Any]:
+        """``{"account_put": "merge" | "replace", "sts_duration_seconds": int | None,
+        "sts_denied_roles": [role ARN, ...]}``."""
+        return dict(self._call("GET", "/settings"))
+
+    def set_settings(self, **changes: Any) -> dict[str, Any]:
+        """Change some settings until the next reset; returns all of them."""
+        return dict(self._call("POST", "/settings", changes))
+
+    def account_put(self) -> str:
+        return str(self.settings()["account_put"])
+
+    def set_account_put(self, mode: str) -> None:
+        """``"merge"``: a PutAccountVdmAttributes that omits a nested block keeps its value;
+        ``"replace"``: the omitted block goes back to DISABLED."""
+        self.set_settings(account_put=mode)
+
+    def set_sts_duration_seconds(self, seconds: int | None) -> None:
+        """Cap the lifetime of credentials AssumeRole issues from now on (None: no cap)."""
+        self.set_settings(sts_duration_seconds=seconds)
+
+    def set_denied_roles(self, role_arns: Iterable[str]) -> None:
+        """AssumeRole of these roles answers AccessDenied (roles named ``denied*`` always do)."""
+        self.set_settings(sts_denied_roles=list(role_arns))
+
     def set_account_vdm_attributes(
-        self, region: str, vdm_attributes: Mapping[str, Any] | None
+        self,
+        region: str,
+        vdm_attributes: Mapping[str, Any] | None,
+        *,
+        account_id: str | None = None,
     ) -> dict[str, Any]:
-        return self.seed({"regions": {region: {"vdm_attributes": vdm_attributes}}})
+        return self.seed({"regions": {region: {"vdm_attributes": vdm_attributes}}}, account_id)
 
     def set_recommendations(
-        self, region: str, recommendations: Iterable[Mapping[str, Any]], *, append: bool = False
+        self,
+        region: str,
+        recommendations: Iterable[Mapping[str, Any]],
+        *,
+        append: bool = False,
+        account_id: str | None = None,
     ) -> dict[str, Any]:
-        return self.seed(
-            {
-                "regions": {
-                    region: {
-                        "recommendations": [dict(r) for r in recommendations],
-                        "recommendations_mode": "append" if append else "replace",
-                    }
-                }
-            }
-        )
+        region_doc = {
+            "recommendations": [dict(r) for r in recommendations],
+            "recommendations_mode": "append" if append else "replace",
+        }
+        return self.seed({"regions": {region: region_doc}}, account_id)
 
     def generate_recommendations(
-        self, region: str, count: int, seed: int | str = 0, *, append: bool = False
+        self,
+        region: str,
+        count: int,
+        seed: int | str = 0,
+        *,
+        append: bool = False,
+        account_id: str | None = None,
     ) -> dict[str, Any]:
-        """Same data as ``models.generate_recommendations(count, seed, region=region)``."""
-        return self.seed(
-            {
-                "regions": {
-                    region: {
-                        "generate_recommendations": {"count": count, "seed": seed},
-                        "recommendations_mode": "append" if append else "replace",
-                    }
-                }
-            }
-        )
+        """Same data as ``synthetic.generate_recommendations(count, seed, region=region,
+        account_id=account_id)``."""
+        region_doc = {
+            "generate_recommendations": {"count": count, "seed": seed},
+            "recommendations_mode": "append" if append else "replace",
+        }
+        return self.seed({"regions": {region: region_doc}}, account_id)

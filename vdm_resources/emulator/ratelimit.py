@@ -1,9 +1,10 @@
-"""AWS's documented SES API rate limits as token buckets per (operation, region).
+"""AWS's documented SES API rate limits as token buckets per (account, region, operation).
 
-Limits are per account and region in AWS, and the emulator has one account, so the bucket
-key is (operation, region). Each bucket holds one second's worth of tokens, which is what
-makes a 1 call/s operation refuse the second call of a burst: callers (the Pulumi provider's
-limiter and retry logic) are tested against exactly that behaviour.
+AWS keys its limits by account and region, so two accounts (or two regions) never share a
+bucket, while every client of one account and region does - including the outside load of
+``load``. Each bucket holds one second's worth of tokens, which is what makes a 1 call/s
+operation refuse the second call of a burst: callers (the Pulumi provider's limiter and retry
+logic) are tested against exactly that behaviour.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from moto.core import DEFAULT_ACCOUNT_ID
 
 #: Calls per second for every SES management operation AWS documents no other rate for.
 DEFAULT_CALLS_PER_SECOND = 1.0
@@ -60,7 +63,7 @@ class RateLimiter:
         self._scale = scale
         self._clock = clock
         self._lock = threading.Lock()
-        self._buckets: dict[tuple[str, str, str], TokenBucket] = {}
+        self._buckets: dict[tuple[str, str, str, str], TokenBucket] = {}
 
     @property
     def enabled(self) -> bool:
@@ -92,37 +95,41 @@ class RateLimiter:
             rates[op] = entry
         return {"enabled": self._enabled, "scale": self._scale, "rates": rates}
 
-    def _bucket(
-        self, kind: str, operation: str, region: str, rate: float, now: float
-    ) -> TokenBucket:
-        key = (kind, operation, region)
-        bucket = self._buckets.get(key)
+    def _bucket(self, kind: str, key: tuple[str, str, str], rate: float, now: float) -> TokenBucket:
+        full_key = (kind, *key)
+        bucket = self._buckets.get(full_key)
         if bucket is None:
             # At least one call (or one batch of 10 queries) must fit, or a low scale would
             # make the operation impossible rather than slow.
             capacity = max(rate, 1.0 if kind == "calls" else 10.0)
             bucket = TokenBucket(rate=rate, capacity=capacity, tokens=capacity, updated=now)
-            self._buckets[key] = bucket
+            self._buckets[full_key] = bucket
         bucket.refill(now)
         return bucket
 
-    def available(self, operation: str, region: str) -> dict[str, float]:
+    def available(
+        self, operation: str, region: str, *, account_id: str = DEFAULT_ACCOUNT_ID
+    ) -> dict[str, float]:
         """Tokens left per bucket kind (diagnostics and tests); untouched buckets are full."""
         calls_rate, queries_rate = OPERATION_RATES.get(operation, (DEFAULT_CALLS_PER_SECOND, None))
+        key = (account_id, region, operation)
         with self._lock:
             now = self._clock()
-            out = {
-                "calls": self._bucket(
-                    "calls", operation, region, calls_rate * self._scale, now
-                ).tokens
-            }
+            out = {"calls": self._bucket("calls", key, calls_rate * self._scale, now).tokens}
             if queries_rate is not None:
                 out["queries"] = self._bucket(
-                    "queries", operation, region, queries_rate * self._scale, now
+                    "queries", key, queries_rate * self._scale, now
                 ).tokens
             return out
 
-    def acquire(self, operation: str, region: str, queries: int = 0) -> bool:
+    def acquire(
+        self,
+        operation: str,
+        region: str,
+        queries: int = 0,
+        *,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+    ) -> bool:
         """Take tokens for one call (and its queries); False means answer 429.
 
         Both buckets must have room before either is charged, so a refused call costs nothing.
@@ -130,14 +137,13 @@ class RateLimiter:
         if not self._enabled:
             return True
         calls_rate, queries_rate = OPERATION_RATES.get(operation, (DEFAULT_CALLS_PER_SECOND, None))
+        key = (account_id, region, operation)
         with self._lock:
             now = self._clock()
-            calls = self._bucket("calls", operation, region, calls_rate * self._scale, now)
+            calls = self._bucket("calls", key, calls_rate * self._scale, now)
             needed = [(calls, 1.0)]
             if queries_rate is not None and queries > 0:
-                q_bucket = self._bucket(
-                    "queries", operation, region, queries_rate * self._scale, now
-                )
+                q_bucket = self._bucket("queries", key, queries_rate * self._scale, now)
                 needed.append((q_bucket, float(min(queries, q_bucket.capacity))))
             if not all(bucket.has(amount) for bucket, amount in needed):
                 return False

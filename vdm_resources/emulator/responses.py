@@ -10,15 +10,12 @@ rest) still read the raw body themselves, but only after the same validation pas
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
 from moto.core.request import Request
 from moto.core.routing import ServiceOperationRouter, get_service_router
 from moto.sesv2.responses import SESV2Response
-from werkzeug.datastructures import Headers
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from .._model import operation_model
@@ -27,12 +24,12 @@ from .exceptions import (
     EmulatorError,
     NotImplementedOperation,
     UnknownOperationException,
+    render,
 )
-from .models import ACCOUNT_ID, VdmSESV2Backend, vdm_backends
+from .models import VdmSESV2Backend, vdm_backends
+from .settings import Settings
+from .signing import account_of, region_from_headers
 from .validation import extract_input, validate_input
-
-DEFAULT_REGION = "us-east-1"
-_CREDENTIAL_SCOPE_RE = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/[^/,\s]+/aws4_request")
 
 #: Operations the emulator adds to moto's SESv2 (used by the pin test and the docs).
 ADDED_OPERATIONS = (
@@ -44,12 +41,6 @@ ADDED_OPERATIONS = (
 )
 
 
-def region_from_headers(headers: Mapping[str, str] | Headers) -> str:
-    """The region of the SigV4 credential scope; only the region is ever read from it."""
-    match = _CREDENTIAL_SCOPE_RE.search(headers.get("Authorization", "") or "")
-    return match.group(1) if match else DEFAULT_REGION
-
-
 @cache
 def operation_router() -> ServiceOperationRouter:
     return get_service_router("sesv2")
@@ -59,7 +50,8 @@ def match_operation(request: Request) -> tuple[str, dict[str, Any]] | None:
     """The operation name and URI labels for a request, or None if no operation matches."""
     try:
         operation, params = operation_router().match(request)
-    except (NotFound, MethodNotAllowed):
+    except (NotFound, MethodNotAllowed, NotImplementedError):
+        # NotImplementedError: moto found another protocol's request (a form POST, say).
         return None
     return operation.name, params
 
@@ -67,8 +59,9 @@ def match_operation(request: Request) -> tuple[str, dict[str, Any]] | None:
 class VdmSESV2Response(SESV2Response):
     """Handlers for the operations moto lacks, plus AWS-style configuration set errors."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Settings | None = None) -> None:
         super().__init__()
+        self.settings = settings or Settings()
         self.params: dict[str, Any] = {}
 
     @property
@@ -79,8 +72,8 @@ class VdmSESV2Response(SESV2Response):
         return region_from_headers(request.headers)
 
     def get_current_account(self) -> str:
-        # One account only: the state file and the control endpoint are per account.
-        return ACCOUNT_ID
+        # The same rule the server used to pick the rate-limit bucket and log the call.
+        return account_of(self.headers)
 
     def _get_action_from_method_and_request_uri(self, request: Request) -> str:
         matched = match_operation(request)
@@ -95,29 +88,25 @@ class VdmSESV2Response(SESV2Response):
             # moto decodes the body unconditionally; refuse garbage as AWS would (400).
             request.get_data(cache=True).decode("utf-8")
         except UnicodeDecodeError:
-            return BadRequestException("Request body is not valid UTF-8").triple()
+            return render(BadRequestException("Request body is not valid UTF-8"))
         self.setup_class(request)
         operation = self._get_action()
         if not operation:
-            return UnknownOperationException(
-                f"No SESv2 operation matches {request.method} {request.path}"
-            ).triple()
+            return render(
+                UnknownOperationException(
+                    f"No SESv2 operation matches {request.method} {request.path}"
+                )
+            )
         try:
             self.load_input(operation)
             status, headers, body = self.call_action()
         except EmulatorError as exc:
-            return exc.triple()
+            return render(exc)
         except NotImplementedError:
-            return NotImplementedOperation(
-                f"{operation} is not implemented by the emulator"
-            ).triple()
+            return render(
+                NotImplementedOperation(f"{operation} is not implemented by the emulator")
+            )
         return int(status), dict(headers), body
-
-    def _dispatch(
-        self, request: Request, full_url: str | None = None, headers: Any = None
-    ) -> tuple[int, dict[str, Any], Any]:
-        # moto's entry point (see urls.py) gets the same validation as the emulator server.
-        return self.handle(request)
 
     def load_input(self, operation: str) -> dict[str, Any]:
         """Parse and validate the request against botocore's model; BadRequest on failure."""
@@ -140,7 +129,9 @@ class VdmSESV2Response(SESV2Response):
         return json.dumps(self.sesv2_backend.get_account())
 
     def put_account_vdm_attributes(self) -> str:
-        self.sesv2_backend.put_account_vdm_attributes(self.params["VdmAttributes"])
+        self.sesv2_backend.put_account_vdm_attributes(
+            self.params["VdmAttributes"], keep_omitted=self.settings.account_put == "merge"
+        )
         return "{}"
 
     # -- configuration sets

@@ -7,6 +7,7 @@ with the interpreter running the tests, so it always matches the installed moto/
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import queue
@@ -26,6 +27,7 @@ from .client import ControlClient
 
 if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
+    from mypy_boto3_sts import STSClient
 
 #: Dummy credentials: the emulator never checks them, but botocore needs some to sign.
 DUMMY_ACCESS_KEY_ID = "testing"
@@ -66,13 +68,15 @@ class RunningEmulator:
         self.state_file = state_file
         self.log_path = log_path
         self.control = ControlClient(url)
-        self._clients: dict[tuple[str, bool, bool], Any] = {}
+        self._clients: dict[tuple[str, str, bool, bool, str], Any] = {}
 
     @property
     def env(self) -> dict[str, str]:
-        """Variables that point boto3 (and a Pulumi provider process) at this emulator."""
+        """Variables that point boto3 (and a Pulumi provider process) at this emulator, for
+        SESv2 and for STS (AssumeRole)."""
         return {
             "AWS_ENDPOINT_URL_SESV2": self.url,
+            "AWS_ENDPOINT_URL_STS": self.url,
             "AWS_ACCESS_KEY_ID": DUMMY_ACCESS_KEY_ID,
             "AWS_SECRET_ACCESS_KEY": DUMMY_SECRET_ACCESS_KEY,
             "AWS_DEFAULT_REGION": "us-east-1",
@@ -80,7 +84,12 @@ class RunningEmulator:
         }
 
     def boto3_client(
-        self, region: str = "us-east-1", retries: bool = False, *, validate_params: bool = True
+        self,
+        region: str = "us-east-1",
+        retries: bool = False,
+        *,
+        validate_params: bool = True,
+        credentials: Mapping[str, Any] | None = None,
     ) -> SESV2Client:
         """A sesv2 client for this emulator.
 
@@ -88,18 +97,55 @@ class RunningEmulator:
         codes seen by a test are the server's, not botocore's retry loop's.
         ``validate_params=False`` lets a test send what boto3 would refuse client-side, to
         exercise the server's own validation.
+        ``credentials``: the ``Credentials`` of an AssumeRole answer (the client then acts in
+        the role's account); default the dummy static keys (account 123456789012).
         Clients are cached per argument set: building one costs more than most test calls.
         """
-        key = (region, retries, validate_params)
-        if key not in self._clients:
-            self._clients[key] = self._new_client(region, retries, validate_params)
-        client: SESV2Client = self._clients[key]
+        client: SESV2Client = self._client("sesv2", region, retries, validate_params, credentials)
         return client
 
-    def _new_client(self, region: str, retries: bool, validate_params: bool) -> SESV2Client:
+    def sts_client(
+        self,
+        region: str = "us-east-1",
+        *,
+        validate_params: bool = True,
+        credentials: Mapping[str, Any] | None = None,
+    ) -> STSClient:
+        """An sts client for this emulator (one attempt per call)."""
+        client: STSClient = self._client("sts", region, False, validate_params, credentials)
+        return client
+
+    def assume_role(
+        self,
+        role_arn: str,
+        session_name: str = "vdm",
+        *,
+        duration_seconds: int | None = None,
+        region: str = "us-east-1",
+    ) -> dict[str, Any]:
+        """AssumeRole with the dummy keys; returns its ``Credentials``."""
+        kwargs: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": session_name}
+        if duration_seconds is not None:
+            kwargs["DurationSeconds"] = duration_seconds
+        return dict(self.sts_client(region).assume_role(**kwargs)["Credentials"])
+
+    def _client(
+        self,
+        service: str,
+        region: str,
+        retries: bool,
+        validate_params: bool,
+        credentials: Mapping[str, Any] | None,
+    ) -> Any:
         import boto3
         from botocore.config import Config
 
+        # Keyed by a digest of the whole credentials: a test may reuse a key with another token.
+        identity = repr(sorted(credentials.items())) if credentials else ""
+        digest = hashlib.sha256(identity.encode()).hexdigest()[:16]
+        key = (service, region, retries, validate_params, digest)
+        if key in self._clients:
+            return self._clients[key]
         # botocore's ``max_attempts`` counts *retries* (1 = two attempts); only
         # ``total_max_attempts: 1`` really means a single attempt.
         config = Config(
@@ -110,12 +156,19 @@ class RunningEmulator:
             connect_timeout=5,
             read_timeout=30,
         )
+        creds = credentials or {
+            "AccessKeyId": DUMMY_ACCESS_KEY_ID,
+            "SecretAccessKey": DUMMY_SECRET_ACCESS_KEY,
+        }
         session = boto3.session.Session(
-            aws_access_key_id=DUMMY_ACCESS_KEY_ID,
-            aws_secret_access_key=DUMMY_SECRET_ACCESS_KEY,
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds.get("SessionToken"),
             region_name=region,
         )
-        return session.client("sesv2", endpoint_url=self.url, config=config)
+        client = session.client(service, endpoint_url=self.url, config=config)  # type: ignore[call-overload]
+        self._clients[key] = client
+        return client
 
     def raw_request(
         self,
@@ -189,6 +242,9 @@ def server_command(
     seed_file: str | os.PathLike[str] | None = None,
     rate_scale: float = 1.0,
     rate_limits: bool = True,
+    account_put: str | None = None,
+    sts_duration_seconds: int | None = None,
+    sts_denied_roles: Sequence[str] = (),
     extra_args: Sequence[str] = (),
 ) -> list[str]:
     cmd = [sys.executable, "-m", "vdm_resources.emulator", "serve", "--host", host]
@@ -199,6 +255,12 @@ def server_command(
         cmd += ["--seed", os.fspath(seed_file)]
     if not rate_limits:
         cmd.append("--no-rate-limit")
+    if account_put is not None:
+        cmd += ["--account-put", account_put]
+    if sts_duration_seconds is not None:
+        cmd += ["--sts-duration-seconds", str(sts_duration_seconds)]
+    for role_arn in sts_denied_roles:
+        cmd += ["--sts-deny-role", role_arn]
     cmd.extend(extra_args)
     return cmd
 
@@ -213,9 +275,18 @@ def start_emulator(
     host: str = "127.0.0.1",
     port: int = 0,
     startup_timeout: float = 30.0,
+    account_put: str | None = None,
+    sts_duration_seconds: int | None = None,
+    sts_denied_roles: Sequence[str] = (),
     extra_args: Sequence[str] = (),
 ) -> Iterator[RunningEmulator]:
-    """Run ``vdm-emulator serve`` on a free port for the duration of the ``with`` block."""
+    """Run ``vdm-emulator serve`` on a free port for the duration of the ``with`` block.
+
+    ``account_put`` (``"merge"``/``"replace"``, default the server's ``"merge"``) is the
+    start-up reading of an omitted nested block in PutAccountVdmAttributes;
+    ``sts_duration_seconds`` caps the lifetime of credentials AssumeRole issues and
+    ``sts_denied_roles`` lists role ARNs whose AssumeRole answers AccessDenied.
+    """
     cmd = server_command(
         host=host,
         port=port,
@@ -223,6 +294,9 @@ def start_emulator(
         seed_file=seed_file,
         rate_scale=rate_scale,
         rate_limits=rate_limits,
+        account_put=account_put,
+        sts_duration_seconds=sts_duration_seconds,
+        sts_denied_roles=sts_denied_roles,
         extra_args=extra_args,
     )
     env = dict(os.environ)

@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from datetime import datetime, timezone
 from typing import Any, ClassVar
 
 from botocore import validate as _botocore_validate
 from botocore.model import OperationModel, Shape
+from botocore.utils import parse_timestamp
 from werkzeug.datastructures import Headers
 
 from .exceptions import BadRequestException
@@ -198,3 +200,17 @@ def validate_configuration_set_name(name: Any, field: str = "ConfigurationSetNam
             "must be 1 to 64 characters of letters, digits, '-' and '_'"
         )
     return name
+
+
+def to_datetime(value: Any, field: str) -> datetime:
+    """A timestamp member as AWS reads it (epoch seconds or ISO 8601), in UTC."""
+    if isinstance(value, datetime):
+        parsed = value
+    else:
+        try:
+            parsed = parse_timestamp(value)
+        except (TypeError, ValueError) as exc:
+            raise BadRequestException(f"Invalid timestamp for parameter {field}: {value}") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
