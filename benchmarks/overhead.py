@@ -5,8 +5,7 @@ deliberate waits) swamp a few milliseconds; pacing is off for the same reason. T
 methods are the ones the dynamic-provider host calls, in the engine's order and with its
 property shapes (``__provider`` included); the host's own protobuf marshalling is Pulumi's and
 is not counted. Time inside botocore is measured with botocore's own events on the client the
-provider uses, from ``provide-client-params`` (the first thing a call does) to ``after-call``
-(or ``after-call-error``), and subtracted.
+provider uses (:class:`BotocoreMeter`) and subtracted.
 """
 
 from __future__ import annotations
@@ -31,37 +30,55 @@ from vdm_resources.emulator.testing import RunningEmulator, start_emulator
 from .phases import REGION, Progress, seed_sets, set_names
 
 T = TypeVar("T")
-_BOTOCORE_START = "provide-client-params.sesv2"
-_BOTOCORE_ENDS = ("after-call.sesv2", "after-call-error.sesv2")
 
 
 class BotocoreMeter:
-    """Calls made, and wall and thread-CPU seconds spent inside botocore, since ``reset``."""
+    """Calls made, and wall and thread-CPU seconds spent inside botocore, since ``reset``.
+
+    botocore's own work is request building and signing, the HTTP exchange and parsing. The
+    package's handlers on the same client (pacing on ``before-send``, the retry decision on
+    ``needs-retry``) are the provider's work and stay outside: the clock stops when the request
+    is signed and when the answer is parsed, and resumes after the last of those handlers.
+    """
+
+    #: (event, what the clock does) in the order botocore emits them; each handler goes after
+    #: any other on its event (``register_last``).
+    EVENTS = (
+        ("provide-client-params.sesv2", "_start"),
+        ("request-created.sesv2", "_pause"),
+        ("before-send.sesv2", "_resume"),
+        ("response-received.sesv2", "_pause"),
+        ("needs-retry.sesv2", "_resume"),
+        ("after-call.sesv2", "_pause"),
+        ("after-call-error.sesv2", "_pause"),
+    )
 
     def __init__(self) -> None:
         self.calls = 0
         self.wall = 0.0
         self.cpu = 0.0
-        self._open: dict[int, tuple[float, float]] = {}
+        self._since: dict[int, tuple[float, float]] = {}
 
     def attach(self, client: Any) -> None:
         events = client.meta.events
-        events.register(_BOTOCORE_START, self._start, unique_id="vdm-bench-start")
-        for name in _BOTOCORE_ENDS:
-            events.register(name, self._end, unique_id=f"vdm-bench-{name}")
+        for name, action in self.EVENTS:
+            events.register_last(name, getattr(self, action), unique_id=f"vdm-bench-{name}")
 
     def reset(self) -> None:
         self.calls, self.wall, self.cpu = 0, 0.0, 0.0
 
     def _start(self, **_: Any) -> None:
-        self._open[threading.get_ident()] = (time.perf_counter(), time.thread_time())
+        self.calls += 1
+        self._resume()
 
-    def _end(self, **_: Any) -> None:
-        started = self._open.pop(threading.get_ident(), None)
-        if started is not None:
-            self.calls += 1
-            self.wall += time.perf_counter() - started[0]
-            self.cpu += time.thread_time() - started[1]
+    def _resume(self, **_: Any) -> None:
+        self._since.setdefault(threading.get_ident(), (time.perf_counter(), time.thread_time()))
+
+    def _pause(self, **_: Any) -> None:
+        since = self._since.pop(threading.get_ident(), None)
+        if since is not None:
+            self.wall += time.perf_counter() - since[0]
+            self.cpu += time.thread_time() - since[1]
 
 
 @dataclass

@@ -129,9 +129,10 @@ def _overhead(ovh: Mapping[str, Any]) -> list[str]:
         for row in ovh["rows"]
     ]
     return [
-        f"Provider overhead, in-process against the emulator with pacing off, botocore's part "
-        f"of each call (request building, HTTP, parsing; measured with botocore's events) "
-        f"excluded ({ovh['resources']} sets; the account's ops repeated):",
+        f"Provider overhead, in-process against the emulator with pacing off: botocore's part "
+        f"of each call (request building and signing, HTTP, parsing; timed with botocore's "
+        f"events) excluded, the package's own handlers on the client (pacer, retry decision) "
+        f"included ({ovh['resources']} sets; the account's ops repeated):",
         "",
         *_table(header, ["---"] + ["---:"] * 6, rows),
         "",
