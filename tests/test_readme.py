@@ -256,7 +256,7 @@ def test_rate_limits_and_retries_as_documented(monkeypatch: pytest.MonkeyPatch) 
     # The adaptive pacer's figures, as the README states them.
     flat = " ".join(text.split())
     assert Pacer.QUICK_RETRIES == (0.02, 0.15) and "a fiftieth, then a sixth" in flat
-    assert Pacer.START_SLACK == 0.2 and "a fifth of an interval" in flat
+    assert Pacer.START_SLACK == Pacer.CONTENDED_SLACK == 0.2 and "a fifth of an interval" in flat
     assert f"drops by {round((1 - Pacer.BACKOFF) * 100)}%" in flat
     assert f"recovers by {round(Pacer.RECOVERY * 100)}% of AWS's rate" in flat
     for var in ("VDM_CONNECT_TIMEOUT", "VDM_READ_TIMEOUT", "VDM_RATE_SCALE"):

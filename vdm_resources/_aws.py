@@ -30,12 +30,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-import boto3
 import botocore.config
 import botocore.exceptions
 from botocore import xform_name
 from botocore.retries import standard as botocore_retries
 
+from . import _credentials
+from ._credentials import DEFAULT_TARGET
+from ._credentials import AssumeRole as AssumeRole
+from ._credentials import AwsTarget as AwsTarget
 from ._pacing import Pacer
 
 # Region resolution lives in ``_region``; re-exported so that callers of ``_aws`` keep working.
@@ -126,8 +129,7 @@ def rate_scale() -> float:
 class _Registry:
     lock: threading.Lock = field(default_factory=threading.Lock)
     pacers: dict[tuple[BudgetKey, float], Pacer] = field(default_factory=dict)
-    clients: dict[str, Any] = field(default_factory=dict)
-    session: boto3.session.Session | None = None
+    clients: dict[tuple[AwsTarget, str], Any] = field(default_factory=dict)
 
 
 _REGISTRY = _Registry()
@@ -147,46 +149,41 @@ def pacer(key: BudgetKey) -> Pacer:
         return found
 
 
-def _session() -> boto3.session.Session:
-    # boto3 sessions are not thread-safe; one built under the lock and only used to make
-    # clients (which are thread-safe) is.
-    if _REGISTRY.session is None:
-        _REGISTRY.session = boto3.session.Session()
-    return _REGISTRY.session
-
-
-def client(region: str) -> Any:
-    """A cached SESv2 client for ``region``, paced and retried by this module's handlers.
+def client(region: str, target: AwsTarget | None = None) -> Any:
+    """A cached SESv2 client for ``region`` in ``target``'s account (default: boto3's default
+    chain), paced and retried by this module's handlers.
 
     botocore's retry handler stays at one attempt; the handlers registered here decide retries
     for calls made through :func:`call` (and leave a client used directly alone).
     """
+    key = (target or DEFAULT_TARGET, region)
     with _REGISTRY.lock:
-        found = _REGISTRY.clients.get(region)
-        if found is None:
-            config = botocore.config.Config(
-                region_name=region,
-                retries={"total_max_attempts": 1},
-                connect_timeout=_env_float(CONNECT_TIMEOUT_ENV, 5.0),
-                read_timeout=_env_float(READ_TIMEOUT_ENV, 20.0),
-                user_agent_extra="vdm-resources",
-            )
-            found = _session().client("sesv2", config=config)
-            # First in line, so that botocore's own retry handler (left at one attempt) is
-            # consulted only when these say "do not retry".
-            events = found.meta.events
-            events.register_first("before-send.sesv2", _before_send)
-            events.register_first("needs-retry.sesv2", cast(Callable[..., None], _needs_retry))
-            _REGISTRY.clients[region] = found
+        found = _REGISTRY.clients.get(key)
+    if found is not None:
         return found
+    config = botocore.config.Config(
+        region_name=region,
+        retries={"total_max_attempts": 1},
+        connect_timeout=_env_float(CONNECT_TIMEOUT_ENV, 5.0),
+        read_timeout=_env_float(READ_TIMEOUT_ENV, 20.0),
+        user_agent_extra="vdm-resources",
+    )
+    made = _credentials.session(key[0], region).client("sesv2", config=config)
+    events = made.meta.events
+    # First in line, so that botocore's own retry handler (left at one attempt) is consulted
+    # only when these say "do not retry".
+    events.register_first("before-send.sesv2", _before_send)
+    events.register_first("needs-retry.sesv2", cast(Callable[..., None], _needs_retry))
+    with _REGISTRY.lock:
+        return _REGISTRY.clients.setdefault(key, made)
 
 
 def reset_clients() -> None:
-    """Forget cached clients and pacers; for tests that change the environment between runs."""
+    """Forget cached clients, pacers and credentials; for tests that change the environment."""
     with _REGISTRY.lock:
         _REGISTRY.clients.clear()
         _REGISTRY.pacers.clear()
-        _REGISTRY.session = None
+    _credentials.reset()
 
 
 def may_have_applied(exc: VdmApiError) -> bool:
@@ -328,30 +325,54 @@ def call(
     context: str,
     queries: int = 0,
     sleep: Callable[[float], None] = time.sleep,
+    target: AwsTarget | None = None,
 ) -> dict[str, Any]:
     """Make one SESv2 call at AWS's pace; retry throttling for up to
     ``VDM_THROTTLE_BUDGET_SECONDS``, and 5xx and network errors for up to ``VDM_MAX_ATTEMPTS``
     attempts.
 
-    ``context`` names the resource in error messages; request parameters are never echoed (they
-    could carry anything a user passed). ``queries`` (BatchGetMetricData's query count) is
-    accepted for callers but needs no pacing of its own (see :data:`BATCH_QUERY_RATE`).
+    ``target`` names the account (a profile and/or a role to assume; default boto3's default
+    chain). ``context`` names the resource in error messages; request parameters are never
+    echoed (they could carry anything a user passed), nor are credentials. ``queries``
+    (BatchGetMetricData's query count) is accepted for callers but needs no pacing of its own
+    (see :data:`BATCH_QUERY_RATE`).
     """
     del queries
+    target = target or DEFAULT_TARGET
+    try:
+        account = _credentials.account_id(target, region)
+    except botocore.exceptions.BotoCoreError as exc:  # a missing profile, say
+        raise VdmApiError(
+            f"{context}: {operation} in {region} not sent: {exc} ({type(exc).__name__})",
+            code=type(exc).__name__,
+            operation=operation,
+        ) from exc
+    where = f"{account}/{region}" if account else region
     state = _InFlight(
-        pacer=pacer(budget_key(region, operation)),
+        pacer=pacer(budget_key(region, operation, account)),
         sleep=sleep,
         budget=max(0.0, _env_float(THROTTLE_BUDGET_ENV, DEFAULT_THROTTLE_BUDGET)),
         max_attempts=max(1, int(_env_float(MAX_ATTEMPTS_ENV, DEFAULT_MAX_ATTEMPTS))),
     )
-    sesv2 = client(region)
+    try:
+        # One argument for the default account: code that stands in for ``client(region)``
+        # (tests, benchmarks) keeps working.
+        sesv2 = client(region) if target == DEFAULT_TARGET else client(region, target)
+    except botocore.exceptions.BotoCoreError as exc:
+        raise VdmApiError(
+            f"{context}: {operation} in {where} not sent: {exc} ({type(exc).__name__})",
+            code=type(exc).__name__,
+            operation=operation,
+        ) from exc
     method = getattr(sesv2, xform_name(operation))
     outer = _current()
     _IN_FLIGHT.call = state
     try:
         result: dict[str, Any] = method(**dict(params or {}))
     except botocore.exceptions.ClientError as exc:
-        raise _api_error(exc, operation, region, context, state) from exc
+        if exc.operation_name == "AssumeRole":  # refreshing the role's credentials failed
+            raise _credentials.sts_error(exc, target, context, operation, where) from exc
+        raise _api_error(exc, operation, where, context, state, sesv2) from exc
     except _NETWORK_ERRORS as exc:
         if isinstance(exc, botocore.exceptions.EndpointConnectionError):
             last = (
@@ -362,7 +383,7 @@ def call(
             last = f"{type(exc).__name__}: {exc}"
         attempt = state.attempts
         raise VdmApiError(
-            f"{context}: {operation} in {region} failed after {attempt} attempts: {last}",
+            f"{context}: {operation} in {where} failed after {attempt} attempts: {last}",
             code=type(exc).__name__,
             operation=operation,
         ) from exc
@@ -370,7 +391,7 @@ def call(
         # Not an answer from AWS and not worth retrying: no credentials, a missing profile,
         # an expired SSO token... botocore's message says which, and never holds a secret.
         raise VdmApiError(
-            f"{context}: {operation} in {region} not sent: {exc} ({type(exc).__name__})",
+            f"{context}: {operation} in {where} not sent: {exc} ({type(exc).__name__})",
             code=type(exc).__name__,
             operation=operation,
         ) from exc
@@ -383,11 +404,12 @@ def call(
 def _api_error(
     exc: botocore.exceptions.ClientError,
     operation: str,
-    region: str,
+    where: str,
     context: str,
     state: _InFlight,
+    sesv2: Any,
 ) -> VdmApiError:
-    """The one line for an answer that ended the call."""
+    """The one line for an answer that ended the call; ``where`` is ``[account/]region``."""
     code, message, status = _error_code(exc)
     answer = f"{_short(message) or 'no message'} ({code or status})"
     if code == "NotFoundException":
@@ -399,15 +421,15 @@ def _api_error(
         # not SESv2 (a proxy, a wrong endpoint variable): taking it for "gone" would make
         # refresh drop resources from state and destroy report success.
         return VdmApiError(
-            f"{context}: {operation} in {region} failed: endpoint "
-            f"{endpoint_url(client(region))} answered HTTP 404 without AWS's "
+            f"{context}: {operation} in {where} failed: endpoint "
+            f"{endpoint_url(sesv2)} answered HTTP 404 without AWS's "
             f"NotFoundException: {answer}; likely a misrouted endpoint ({endpoint_hint()})",
             code=code,
             operation=operation,
         )
     if state.out_of_budget:
         return VdmThrottledError(
-            f"{context}: {operation} in {region} still throttled after "
+            f"{context}: {operation} in {where} still throttled after "
             f"{state.elapsed():.1f} s and {state.throttled} throttled answers "
             f"({THROTTLE_BUDGET_ENV} is {state.budget:g} s): {answer}",
             code=code,
@@ -416,10 +438,10 @@ def _api_error(
     if state.failures >= state.max_attempts:
         attempt, last = state.attempts, answer
         return VdmApiError(
-            f"{context}: {operation} in {region} failed after {attempt} attempts: {last}",
+            f"{context}: {operation} in {where} failed after {attempt} attempts: {last}",
             code=code,
             operation=operation,
         )
     return VdmApiError(
-        f"{context}: {operation} in {region} failed: {answer}", code=code, operation=operation
+        f"{context}: {operation} in {where} failed: {answer}", code=code, operation=operation
     )

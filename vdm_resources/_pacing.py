@@ -17,14 +17,21 @@ to it, the way botocore's ``adaptive`` retry mode and TCP do:
   same for every process however many calls it wins: with multiplicative decrease, that is what
   makes K processes drift towards 1/K each (AIMD) instead of the fastest taking everything.
 - Every gap gets a random extra part ("slack"), exponentially distributed so that the next
-  attempt is as likely at any moment: two processes then never lock into the same phase, and a
-  process that happens to be paced exactly on the bucket's refill cannot keep every token. The
-  slack starts at a fifth of an interval, shrinks with every success that followed no throttle
-  and grows with throttles, so a lone run converges to AWS's exact rate (the fixed 5 % margin
-  of earlier versions is what this learns instead) and shared runs keep their phases apart.
+  attempt is as likely at any moment: two processes then do not lock into the same phase, and
+  one paced exactly on the bucket's refill is less likely to keep every token. The slack
+  starts at a fifth of an interval, shrinks with every success that followed no throttle and
+  grows with throttles, so a lone run converges to AWS's exact rate (the fixed 5 % margin of
+  earlier versions is what this learns instead) and shared runs keep their phases apart.
+
+What it cannot do without a shared signal: a process already running alone at AWS's rate only
+learns of a newcomer when the newcomer wins a token from it, so sharing can take a while to set
+in, and a neighbour that does not adapt (a script on a fixed schedule that never retries) gets
+the tokens it asks for only when it happens to ask first.
 
 Calls claim their slot when they are about to be sent (not in advance), so a slot handed back
 by a throttled attempt goes to whichever call sends next, and a change of pace applies at once.
+With several calls in flight (a 16 calls/s operation on a slow link), the slot handed back is
+the latest one claimed: close enough, since the next throttle corrects it.
 """
 
 from __future__ import annotations
