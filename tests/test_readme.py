@@ -85,6 +85,7 @@ def test_the_emulator_snippet_runs() -> None:
 def test_every_example_is_a_complete_project() -> None:
     assert EXAMPLE_NAMES == [
         "adopt-existing",
+        "multi-account",
         "multi-region",
         "pr-preview",
         "quickstart",
@@ -343,7 +344,7 @@ def test_quoted_messages_come_from_the_code() -> None:
     """Messages the README quotes that other tests produce: the text must still exist."""
     source = "\n".join(p.read_text() for p in (ROOT / "vdm_resources").rglob("*.py"))
     quoted = {
-        "configuration set {name!r} not found in {region} (NotFoundException)": (
+        "configuration set {name!r} not found in {where} (NotFoundException)": (
             "configuration set 'x' not found in us-east-1 (NotFoundException)"
         ),
         "failed after {attempt} attempts: {last}": "failed after 8 attempts: ",

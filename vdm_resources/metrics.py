@@ -23,7 +23,9 @@ from typing import Any
 import pulumi
 
 from . import _aws
+from ._args import AssumeRoleArgs
 from ._component import ReadOnlyComponent, is_plain
+from ._credentials import AwsTarget
 from ._metric_queries import Query, resolve_window, utc_today, validate_queries
 from ._model import MAX_QUERIES, METRIC_NAMESPACE, METRICS, RATES
 from .errors import MetricQueryError
@@ -90,6 +92,7 @@ def fetch_metrics(
     first: date,
     last: date,
     context: str,
+    target: AwsTarget | None = None,
 ) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
     """``(series, errors)`` for validated queries over the inclusive window ``first..last``.
 
@@ -108,6 +111,7 @@ def fetch_metrics(
             build_request(batch, first, last),
             context=context,
             queries=len(batch),
+            target=target,
         )
         batch_ids = {q["id"] for q in batch}
         for result in reply.get("Results") or []:
@@ -197,9 +201,10 @@ def read_metrics(
     first: date,
     last: date,
     context: str,
+    target: AwsTarget | None = None,
 ) -> dict[str, Any]:
     """Everything the component outputs, as plain JSON."""
-    series, errors = fetch_metrics(region, queries, first, last, context)
+    series, errors = fetch_metrics(region, queries, first, last, context, target)
     return {
         "series": series,
         "errors": errors,
@@ -244,6 +249,8 @@ class VdmMetrics(ReadOnlyComponent, type_token=TYPE_TOKEN, output_names=OUTPUT_N
         region: pulumi.Input[str] | None = None,
         fail_on_error: bool = False,
         today: date | None = None,
+        assume_role: pulumi.Input[AssumeRoleArgs | Mapping[str, Any]] | None = None,
+        profile: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         # "today" is fixed once, here, so every apply of this component agrees on the window.
@@ -258,6 +265,8 @@ class VdmMetrics(ReadOnlyComponent, type_token=TYPE_TOKEN, output_names=OUTPUT_N
             "start_date": start_date,
             "end_date": end_date,
             "region": region,
+            "assume_role": assume_role,
+            "profile": profile,
         }
         super().__init__(resource_name, inputs, opts)
 
@@ -288,9 +297,11 @@ class VdmMetrics(ReadOnlyComponent, type_token=TYPE_TOKEN, output_names=OUTPUT_N
         )
         return checked, first, last
 
-    def _fetch(self, region: str, prepared: tuple[list[Query], date, date]) -> dict[str, Any]:
+    def _fetch(
+        self, region: str, target: AwsTarget, prepared: tuple[list[Query], date, date]
+    ) -> dict[str, Any]:
         checked, first, last = prepared
-        return read_metrics(region, checked, first, last, self._context)
+        return read_metrics(region, checked, first, last, self._context, target)
 
     def _finish(self, out: dict[str, Any]) -> dict[str, Any]:
         if out["errors"]:
