@@ -25,7 +25,6 @@ import os
 import random
 import threading
 import time
-import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -36,6 +35,14 @@ from botocore import xform_name
 from botocore.retries import standard as botocore_retries
 
 from . import _credentials
+from ._answers import (
+    _NETWORK_ERRORS,
+    THROTTLE_BUDGET_ENV,
+    api_error,
+    endpoint_hint,
+    endpoint_url,
+)
+from ._answers import may_have_applied as may_have_applied
 from ._credentials import DEFAULT_TARGET
 from ._credentials import AssumeRole as AssumeRole
 from ._credentials import AwsTarget as AwsTarget
@@ -43,7 +50,7 @@ from ._pacing import Pacer
 
 # Region resolution lives in ``_region``; re-exported so that callers of ``_aws`` keep working.
 from ._region import resolve_region as resolve_region
-from .errors import VdmApiError, VdmNotFoundError, VdmThrottledError, VdmValidationError
+from .errors import VdmApiError, VdmValidationError
 
 #: AWS's documented per-operation rates (calls per second, per account and region). Other SES
 #: management calls are documented at 1 call/s too.
@@ -63,7 +70,6 @@ BATCH_QUERY_RATE = 160.0
 
 RATE_SCALE_ENV = "VDM_RATE_SCALE"
 MAX_ATTEMPTS_ENV = "VDM_MAX_ATTEMPTS"
-THROTTLE_BUDGET_ENV = "VDM_THROTTLE_BUDGET_SECONDS"
 READ_TIMEOUT_ENV = "VDM_READ_TIMEOUT"
 CONNECT_TIMEOUT_ENV = "VDM_CONNECT_TIMEOUT"
 DEFAULT_MAX_ATTEMPTS = 8
@@ -84,23 +90,6 @@ _TRANSIENT = botocore_retries.OrRetryChecker(
 #: In botocore's list of throttling codes, but SESv2 models it as a quota ("too many
 #: configuration sets"), which no amount of waiting fixes.
 _NOT_THROTTLING = frozenset({"LimitExceededException"})
-_NETWORK_ERRORS = (
-    botocore.exceptions.EndpointConnectionError,
-    botocore.exceptions.ConnectionClosedError,
-    botocore.exceptions.ReadTimeoutError,
-    botocore.exceptions.ConnectTimeoutError,
-)
-#: Answers after which a write may or may not have been applied (see :func:`may_have_applied`).
-_AMBIGUOUS_CODES = frozenset(
-    {
-        "InternalFailure",
-        "InternalServiceErrorException",
-        "InternalServerError",
-        "ServiceUnavailable",
-        "ServiceUnavailableException",
-        "ConcurrentModificationException",
-    }
-) | {e.__name__ for e in _NETWORK_ERRORS}
 
 
 def _env_float(name: str, default: float) -> float:
@@ -184,54 +173,6 @@ def reset_clients() -> None:
         _REGISTRY.clients.clear()
         _REGISTRY.pacers.clear()
     _credentials.reset()
-
-
-def may_have_applied(exc: VdmApiError) -> bool:
-    """Whether a write that raised ``exc`` may still have reached AWS.
-
-    Throttling and other 4xx answers mean the request was refused. A 5xx answer, a dropped
-    connection or a read timeout leave it open: AWS may have applied it, even after the client
-    gave up (a timed-out request can land seconds later).
-    """
-    if isinstance(exc, (VdmThrottledError, VdmNotFoundError)):
-        return False
-    return not exc.code or exc.code in _AMBIGUOUS_CODES
-
-
-def _error_code(exc: botocore.exceptions.ClientError) -> tuple[str, str, int]:
-    err = exc.response.get("Error", {})
-    status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
-    return str(err.get("Code", "")), str(err.get("Message", "")), status
-
-
-def endpoint_url(sesv2: Any) -> str:
-    """The endpoint a client sends to, without userinfo, query or fragment (they may hold
-    secrets), for error messages."""
-    try:
-        parts = urllib.parse.urlsplit(str(sesv2.meta.endpoint_url))
-    except AttributeError:  # a wrapped client (a benchmark's timer) without ``meta``
-        return "(unknown endpoint)"
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = host if parts.port is None else f"{host}:{parts.port}"
-    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-
-
-def endpoint_hint() -> str:
-    """Which endpoint variable is in play: the usual cause when the endpoint is not SESv2."""
-    ignored = os.environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").strip().lower() == "true"
-    suffix = ", ignored: AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true" if ignored else ""
-    if os.environ.get("AWS_ENDPOINT_URL_SESV2"):
-        return f"AWS_ENDPOINT_URL_SESV2 is set{suffix}"
-    if os.environ.get("AWS_ENDPOINT_URL"):
-        return f"AWS_ENDPOINT_URL is set (AWS_ENDPOINT_URL_SESV2 is not){suffix}"
-    return "neither AWS_ENDPOINT_URL_SESV2 nor AWS_ENDPOINT_URL is set"
-
-
-def _short(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 @dataclass
@@ -372,7 +313,7 @@ def call(
     except botocore.exceptions.ClientError as exc:
         if exc.operation_name == "AssumeRole":  # refreshing the role's credentials failed
             raise _credentials.sts_error(exc, target, context, operation, where) from exc
-        raise _api_error(exc, operation, where, context, state, sesv2) from exc
+        raise api_error(exc, operation, where, context, state, sesv2) from exc
     except _NETWORK_ERRORS as exc:
         if isinstance(exc, botocore.exceptions.EndpointConnectionError):
             last = (
@@ -399,49 +340,3 @@ def call(
         _IN_FLIGHT.call = outer
     result.pop("ResponseMetadata", None)
     return result
-
-
-def _api_error(
-    exc: botocore.exceptions.ClientError,
-    operation: str,
-    where: str,
-    context: str,
-    state: _InFlight,
-    sesv2: Any,
-) -> VdmApiError:
-    """The one line for an answer that ended the call; ``where`` is ``[account/]region``."""
-    code, message, status = _error_code(exc)
-    answer = f"{_short(message) or 'no message'} ({code or status})"
-    if code == "NotFoundException":
-        return VdmNotFoundError(
-            f"{context}: {message or 'not found'} ({code})", code=code, operation=operation
-        )
-    if status == 404:
-        # Only AWS's NotFoundException means "gone". Any other 404 comes from something that is
-        # not SESv2 (a proxy, a wrong endpoint variable): taking it for "gone" would make
-        # refresh drop resources from state and destroy report success.
-        return VdmApiError(
-            f"{context}: {operation} in {where} failed: endpoint "
-            f"{endpoint_url(sesv2)} answered HTTP 404 without AWS's "
-            f"NotFoundException: {answer}; likely a misrouted endpoint ({endpoint_hint()})",
-            code=code,
-            operation=operation,
-        )
-    if state.out_of_budget:
-        return VdmThrottledError(
-            f"{context}: {operation} in {where} still throttled after "
-            f"{state.elapsed():.1f} s and {state.throttled} throttled answers "
-            f"({THROTTLE_BUDGET_ENV} is {state.budget:g} s): {answer}",
-            code=code,
-            operation=operation,
-        )
-    if state.failures >= state.max_attempts:
-        attempt, last = state.attempts, answer
-        return VdmApiError(
-            f"{context}: {operation} in {where} failed after {attempt} attempts: {last}",
-            code=code,
-            operation=operation,
-        )
-    return VdmApiError(
-        f"{context}: {operation} in {where} failed: {answer}", code=code, operation=operation
-    )
