@@ -143,3 +143,13 @@ def api_error(
     return VdmApiError(
         f"{context}: {operation} in {where} failed: {answer}", code=code, operation=operation
     )
+
+
+def not_sent(exc: Exception, context: str, operation: str, where: str) -> VdmApiError:
+    """Not an answer from AWS and not worth retrying: no credentials, a missing profile, an
+    expired SSO token... botocore's message says which, and never holds a secret."""
+    return VdmApiError(
+        f"{context}: {operation} in {where} not sent: {exc} ({type(exc).__name__})",
+        code=type(exc).__name__,
+        operation=operation,
+    )

@@ -41,6 +41,7 @@ from ._answers import (
     api_error,
     endpoint_hint,
     endpoint_url,
+    not_sent,
 )
 from ._answers import may_have_applied as may_have_applied
 from ._credentials import DEFAULT_TARGET
@@ -300,11 +301,7 @@ def call(
         # (tests, benchmarks) keeps working.
         sesv2 = client(region) if target == DEFAULT_TARGET else client(region, target)
     except botocore.exceptions.BotoCoreError as exc:
-        raise VdmApiError(
-            f"{context}: {operation} in {where} not sent: {exc} ({type(exc).__name__})",
-            code=type(exc).__name__,
-            operation=operation,
-        ) from exc
+        raise not_sent(exc, context, operation, where) from exc
     method = getattr(sesv2, xform_name(operation))
     outer = _current()
     _IN_FLIGHT.call = state
@@ -329,13 +326,7 @@ def call(
             operation=operation,
         ) from exc
     except botocore.exceptions.BotoCoreError as exc:
-        # Not an answer from AWS and not worth retrying: no credentials, a missing profile,
-        # an expired SSO token... botocore's message says which, and never holds a secret.
-        raise VdmApiError(
-            f"{context}: {operation} in {where} not sent: {exc} ({type(exc).__name__})",
-            code=type(exc).__name__,
-            operation=operation,
-        ) from exc
+        raise not_sent(exc, context, operation, where) from exc
     finally:
         _IN_FLIGHT.call = outer
     result.pop("ResponseMetadata", None)

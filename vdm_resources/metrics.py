@@ -197,13 +197,14 @@ def errors_message(name: str, errors: Sequence[Mapping[str, Any]]) -> str:
 
 def read_metrics(
     region: str,
-    queries: Sequence[Query],
-    first: date,
-    last: date,
+    prepared: tuple[Sequence[Query], date, date],
     context: str,
+    *,
     target: AwsTarget | None = None,
 ) -> dict[str, Any]:
-    """Everything the component outputs, as plain JSON."""
+    """Everything the component outputs, as plain JSON, for validated queries and a window
+    (``_prepare``'s result: queries, first and last day)."""
+    queries, first, last = prepared
     series, errors = fetch_metrics(region, queries, first, last, context, target)
     return {
         "series": series,
@@ -247,10 +248,10 @@ class VdmMetrics(ReadOnlyComponent, type_token=TYPE_TOKEN, output_names=OUTPUT_N
         start_date: pulumi.Input[str] | date | None = None,
         end_date: pulumi.Input[str] | date | None = None,
         region: pulumi.Input[str] | None = None,
-        fail_on_error: bool = False,
-        today: date | None = None,
         assume_role: pulumi.Input[AssumeRoleArgs | Mapping[str, Any]] | None = None,
         profile: pulumi.Input[str] | None = None,
+        fail_on_error: bool = False,
+        today: date | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         # "today" is fixed once, here, so every apply of this component agrees on the window.
@@ -300,8 +301,7 @@ class VdmMetrics(ReadOnlyComponent, type_token=TYPE_TOKEN, output_names=OUTPUT_N
     def _fetch(
         self, region: str, target: AwsTarget, prepared: tuple[list[Query], date, date]
     ) -> dict[str, Any]:
-        checked, first, last = prepared
-        return read_metrics(region, checked, first, last, self._context, target)
+        return read_metrics(region, prepared, self._context, target=target)
 
     def _finish(self, out: dict[str, Any]) -> dict[str, Any]:
         if out["errors"]:

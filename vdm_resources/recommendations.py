@@ -334,7 +334,6 @@ class VdmRecommendations(ReadOnlyComponent, type_token=TYPE_TOKEN, output_names=
         profile: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        self._name = resource_name
         inputs = {
             "filter": filter,
             "region": region,
@@ -343,6 +342,7 @@ class VdmRecommendations(ReadOnlyComponent, type_token=TYPE_TOKEN, output_names=
             "assume_role": assume_role,
             "profile": profile,
         }
+        self._name = resource_name
         super().__init__(resource_name, inputs, opts)
 
         def report(read: dict[str, Any]) -> Awaitable[None] | None:
