@@ -17,7 +17,7 @@ from vdm_resources import (
     VdmRecommendations,
 )
 
-REGION = "eu-west-1"
+REGION = "eu-north-1"
 #: Account name -> the role this program assumes there, and the sets (existing there) it manages.
 ACCOUNTS: dict[str, tuple[str, list[str]]] = {
     "prod": ("arn:aws:iam::111111111111:role/ses-admin", ["marketing"]),
