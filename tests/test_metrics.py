@@ -341,9 +341,8 @@ def test_per_query_errors_are_listed_and_the_rest_still_answer(emu: RunningEmula
 
 def test_rates_match_the_emulators_series(emu: RunningEmulator) -> None:
     dims = {"EMAIL_IDENTITY": "example.com", "ISP": "Gmail"}
-    out = read_metrics(
-        REGION, validate_queries(metrics=list(METRICS), dimensions=dims), FIRST, LAST, CONTEXT
-    )
+    queries = validate_queries(metrics=list(METRICS), dimensions=dims)
+    out = read_metrics(REGION, (queries, FIRST, LAST), CONTEXT)
     totals = {m: sum(metric_value(m, dims, d) for d in DAYS) for m in METRICS}
     assert out["rates"] == [
         {
@@ -371,7 +370,7 @@ def test_rates_per_dimension_set_from_explicit_queries(emu: RunningEmulator) -> 
             {"id": "b_send", "metric": "SEND", "dimensions": b},
         ]
     )
-    out = read_metrics(REGION, queries, FIRST, LAST, CONTEXT)
+    out = read_metrics(REGION, (queries, FIRST, LAST), CONTEXT)
 
     def total(metric: str, dims: dict[str, str]) -> int:
         return sum(metric_value(metric, dims, d) for d in DAYS)

@@ -76,7 +76,7 @@ def test_first_throttles_are_timing_noise_retried_quickly() -> None:
     pacer = Pacer(1.0, clock=clock, rng=Mean())
     claims(pacer, clock, "s" * 30)  # settled at the rate
     times = claims(pacer, clock, "tts")
-    # The refused attempt took no token: the retry follows a twentieth, then a sixth, of an
+    # The refused attempt took no token: the retry follows a fiftieth, then a sixth, of an
     # interval after the answer, and the rate is untouched.
     assert gaps(times) == pytest.approx(
         [0.01 + Pacer.QUICK_RETRIES[0], 0.01 + Pacer.QUICK_RETRIES[1]], abs=1e-6

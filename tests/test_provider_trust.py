@@ -269,8 +269,10 @@ def test_misspelt_account_property_lists_only_its_own_names() -> None:
     assert failure.property == "dashboard_options"
     allowed = failure.reason.split("allowed: ", 1)[1].split(", ")
     assert allowed == [
+        "assume_role",
         "dashboard_attributes",
         "guardian_attributes",
+        "profile",
         "region",
         "restore_on_delete",
         "vdm_enabled",

@@ -85,6 +85,7 @@ def test_the_emulator_snippet_runs() -> None:
 def test_every_example_is_a_complete_project() -> None:
     assert EXAMPLE_NAMES == [
         "adopt-existing",
+        "multi-account",
         "multi-region",
         "pr-preview",
         "quickstart",
@@ -255,8 +256,8 @@ def test_rate_limits_and_retries_as_documented(monkeypatch: pytest.MonkeyPatch) 
     assert _aws.DEFAULT_THROTTLE_BUDGET == 900 and _aws.THROTTLE_BUDGET_ENV in text
     # The adaptive pacer's figures, as the README states them.
     flat = " ".join(text.split())
-    assert Pacer.QUICK_RETRIES == (0.05, 0.15) and "a twentieth, then a sixth" in flat
-    assert Pacer.START_SLACK == 0.2 and "a fifth of an interval" in flat
+    assert Pacer.QUICK_RETRIES == (0.02, 0.15) and "a fiftieth, then a sixth" in flat
+    assert Pacer.START_SLACK == Pacer.CONTENDED_SLACK == 0.2 and "a fifth of an interval" in flat
     assert f"drops by {round((1 - Pacer.BACKOFF) * 100)}%" in flat
     assert f"recovers by {round(Pacer.RECOVERY * 100)}% of AWS's rate" in flat
     for var in ("VDM_CONNECT_TIMEOUT", "VDM_READ_TIMEOUT", "VDM_RATE_SCALE"):
@@ -343,7 +344,7 @@ def test_quoted_messages_come_from_the_code() -> None:
     """Messages the README quotes that other tests produce: the text must still exist."""
     source = "\n".join(p.read_text() for p in (ROOT / "vdm_resources").rglob("*.py"))
     quoted = {
-        "configuration set {name!r} not found in {region} (NotFoundException)": (
+        "configuration set {name!r} not found in {where} (NotFoundException)": (
             "configuration set 'x' not found in us-east-1 (NotFoundException)"
         ),
         "failed after {attempt} attempts: {last}": "failed after 8 attempts: ",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from importlib import metadata as _metadata
 
+from ._args import AssumeRoleArgs
 from .account_vdm_attributes import (
     AccountVdmAttributes,
     AccountVdmAttributesDashboardAttributesArgs,
@@ -41,6 +42,7 @@ __all__ = [
     "AccountVdmAttributesDashboardAttributesArgs",
     "AccountVdmAttributesGuardianAttributesArgs",
     "AccountVdmAttributesProvider",
+    "AssumeRoleArgs",
     "ConfigurationSetVdmOptions",
     "ConfigurationSetVdmOptionsDashboardOptionsArgs",
     "ConfigurationSetVdmOptionsGuardianOptionsArgs",

@@ -17,8 +17,11 @@ from .errors import InputError, case_hint
 
 if TYPE_CHECKING:
     Status = pulumi.Input[FeatureStatus] | None
-else:  # pydantic only stores it: an Output is checked by the provider at preview
-    Status = Any
+    Str = pulumi.Input[str]
+    OptionalStr = pulumi.Input[str] | None
+    OptionalInt = pulumi.Input[int] | None
+else:  # pydantic only stores them: Outputs are checked by the provider at preview
+    Status = Str = OptionalStr = OptionalInt = Any
 
 
 class ArgsModel(BaseModel):
@@ -31,6 +34,10 @@ class ArgsModel(BaseModel):
         except ValidationError as exc:
             raise InputError(_describe(type(self), exc)) from None
 
+
+class StatusArgs(ArgsModel):
+    """An option block: every field is a FeatureStatus."""
+
     @field_validator("*", mode="before")
     @classmethod
     def _feature_status(cls, value: Any) -> Any:
@@ -39,6 +46,16 @@ class ArgsModel(BaseModel):
             hint = case_hint(value, FEATURE_STATUSES, "values are upper case")
             raise ValueError(f"{value!r} is not one of {', '.join(FEATURE_STATUSES)}{hint}")
         return value
+
+
+class AssumeRoleArgs(ArgsModel):
+    """Typed form of ``assume_role`` (pulumi-aws's field names); dicts work too. Checked (ARN
+    form, duration bounds) by the provider at preview."""
+
+    role_arn: Str
+    session_name: OptionalStr = None
+    external_id: OptionalStr = None
+    duration_seconds: OptionalInt = None
 
 
 def _describe(cls: type[BaseModel], exc: ValidationError) -> str:

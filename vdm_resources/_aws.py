@@ -25,22 +25,33 @@ import os
 import random
 import threading
 import time
-import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-import boto3
 import botocore.config
 import botocore.exceptions
 from botocore import xform_name
 from botocore.retries import standard as botocore_retries
 
+from . import _credentials
+from ._answers import (
+    _NETWORK_ERRORS,
+    THROTTLE_BUDGET_ENV,
+    api_error,
+    endpoint_hint,
+    endpoint_url,
+    not_sent,
+)
+from ._answers import may_have_applied as may_have_applied
+from ._credentials import DEFAULT_TARGET
+from ._credentials import AssumeRole as AssumeRole
+from ._credentials import AwsTarget as AwsTarget
 from ._pacing import Pacer
 
 # Region resolution lives in ``_region``; re-exported so that callers of ``_aws`` keep working.
 from ._region import resolve_region as resolve_region
-from .errors import VdmApiError, VdmNotFoundError, VdmThrottledError, VdmValidationError
+from .errors import VdmApiError, VdmValidationError
 
 #: AWS's documented per-operation rates (calls per second, per account and region). Other SES
 #: management calls are documented at 1 call/s too.
@@ -60,7 +71,6 @@ BATCH_QUERY_RATE = 160.0
 
 RATE_SCALE_ENV = "VDM_RATE_SCALE"
 MAX_ATTEMPTS_ENV = "VDM_MAX_ATTEMPTS"
-THROTTLE_BUDGET_ENV = "VDM_THROTTLE_BUDGET_SECONDS"
 READ_TIMEOUT_ENV = "VDM_READ_TIMEOUT"
 CONNECT_TIMEOUT_ENV = "VDM_CONNECT_TIMEOUT"
 DEFAULT_MAX_ATTEMPTS = 8
@@ -81,23 +91,6 @@ _TRANSIENT = botocore_retries.OrRetryChecker(
 #: In botocore's list of throttling codes, but SESv2 models it as a quota ("too many
 #: configuration sets"), which no amount of waiting fixes.
 _NOT_THROTTLING = frozenset({"LimitExceededException"})
-_NETWORK_ERRORS = (
-    botocore.exceptions.EndpointConnectionError,
-    botocore.exceptions.ConnectionClosedError,
-    botocore.exceptions.ReadTimeoutError,
-    botocore.exceptions.ConnectTimeoutError,
-)
-#: Answers after which a write may or may not have been applied (see :func:`may_have_applied`).
-_AMBIGUOUS_CODES = frozenset(
-    {
-        "InternalFailure",
-        "InternalServiceErrorException",
-        "InternalServerError",
-        "ServiceUnavailable",
-        "ServiceUnavailableException",
-        "ConcurrentModificationException",
-    }
-) | {e.__name__ for e in _NETWORK_ERRORS}
 
 
 def _env_float(name: str, default: float) -> float:
@@ -126,8 +119,7 @@ def rate_scale() -> float:
 class _Registry:
     lock: threading.Lock = field(default_factory=threading.Lock)
     pacers: dict[tuple[BudgetKey, float], Pacer] = field(default_factory=dict)
-    clients: dict[str, Any] = field(default_factory=dict)
-    session: boto3.session.Session | None = None
+    clients: dict[tuple[AwsTarget, str], Any] = field(default_factory=dict)
 
 
 _REGISTRY = _Registry()
@@ -147,94 +139,41 @@ def pacer(key: BudgetKey) -> Pacer:
         return found
 
 
-def _session() -> boto3.session.Session:
-    # boto3 sessions are not thread-safe; one built under the lock and only used to make
-    # clients (which are thread-safe) is.
-    if _REGISTRY.session is None:
-        _REGISTRY.session = boto3.session.Session()
-    return _REGISTRY.session
-
-
-def client(region: str) -> Any:
-    """A cached SESv2 client for ``region``, paced and retried by this module's handlers.
+def client(region: str, target: AwsTarget | None = None) -> Any:
+    """A cached SESv2 client for ``region`` in ``target``'s account (default: boto3's default
+    chain), paced and retried by this module's handlers.
 
     botocore's retry handler stays at one attempt; the handlers registered here decide retries
     for calls made through :func:`call` (and leave a client used directly alone).
     """
+    key = (target or DEFAULT_TARGET, region)
     with _REGISTRY.lock:
-        found = _REGISTRY.clients.get(region)
-        if found is None:
-            config = botocore.config.Config(
-                region_name=region,
-                retries={"total_max_attempts": 1},
-                connect_timeout=_env_float(CONNECT_TIMEOUT_ENV, 5.0),
-                read_timeout=_env_float(READ_TIMEOUT_ENV, 20.0),
-                user_agent_extra="vdm-resources",
-            )
-            found = _session().client("sesv2", config=config)
-            # First in line, so that botocore's own retry handler (left at one attempt) is
-            # consulted only when these say "do not retry".
-            events = found.meta.events
-            events.register_first("before-send.sesv2", _before_send)
-            events.register_first("needs-retry.sesv2", cast(Callable[..., None], _needs_retry))
-            _REGISTRY.clients[region] = found
+        found = _REGISTRY.clients.get(key)
+    if found is not None:
         return found
+    config = botocore.config.Config(
+        region_name=region,
+        retries={"total_max_attempts": 1},
+        connect_timeout=_env_float(CONNECT_TIMEOUT_ENV, 5.0),
+        read_timeout=_env_float(READ_TIMEOUT_ENV, 20.0),
+        user_agent_extra="vdm-resources",
+    )
+    made = _credentials.session(key[0], region).client("sesv2", config=config)
+    events = made.meta.events
+    # First in line, so that botocore's own retry handler (left at one attempt) is consulted
+    # only when these say "do not retry".
+    events.register_first("before-send.sesv2", _before_send)
+    events.register_first("needs-retry.sesv2", cast(Callable[..., None], _needs_retry))
+    with _REGISTRY.lock:
+        return _REGISTRY.clients.setdefault(key, made)
 
 
 def reset_clients() -> None:
-    """Forget cached clients and pacers; for tests that change the environment between runs."""
+    """Forget cached clients, pacers and credentials; for tests that change the environment."""
     with _REGISTRY.lock:
         _REGISTRY.clients.clear()
         _REGISTRY.pacers.clear()
-        _REGISTRY.session = None
-
-
-def may_have_applied(exc: VdmApiError) -> bool:
-    """Whether a write that raised ``exc`` may still have reached AWS.
-
-    Throttling and other 4xx answers mean the request was refused. A 5xx answer, a dropped
-    connection or a read timeout leave it open: AWS may have applied it, even after the client
-    gave up (a timed-out request can land seconds later).
-    """
-    if isinstance(exc, (VdmThrottledError, VdmNotFoundError)):
-        return False
-    return not exc.code or exc.code in _AMBIGUOUS_CODES
-
-
-def _error_code(exc: botocore.exceptions.ClientError) -> tuple[str, str, int]:
-    err = exc.response.get("Error", {})
-    status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
-    return str(err.get("Code", "")), str(err.get("Message", "")), status
-
-
-def endpoint_url(sesv2: Any) -> str:
-    """The endpoint a client sends to, without userinfo, query or fragment (they may hold
-    secrets), for error messages."""
-    try:
-        parts = urllib.parse.urlsplit(str(sesv2.meta.endpoint_url))
-    except AttributeError:  # a wrapped client (a benchmark's timer) without ``meta``
-        return "(unknown endpoint)"
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = host if parts.port is None else f"{host}:{parts.port}"
-    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-
-
-def endpoint_hint() -> str:
-    """Which endpoint variable is in play: the usual cause when the endpoint is not SESv2."""
-    ignored = os.environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").strip().lower() == "true"
-    suffix = ", ignored: AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true" if ignored else ""
-    if os.environ.get("AWS_ENDPOINT_URL_SESV2"):
-        return f"AWS_ENDPOINT_URL_SESV2 is set{suffix}"
-    if os.environ.get("AWS_ENDPOINT_URL"):
-        return f"AWS_ENDPOINT_URL is set (AWS_ENDPOINT_URL_SESV2 is not){suffix}"
-    return "neither AWS_ENDPOINT_URL_SESV2 nor AWS_ENDPOINT_URL is set"
-
-
-def _short(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    _credentials.reset()
 
 
 @dataclass
@@ -328,30 +267,50 @@ def call(
     context: str,
     queries: int = 0,
     sleep: Callable[[float], None] = time.sleep,
+    target: AwsTarget | None = None,
 ) -> dict[str, Any]:
     """Make one SESv2 call at AWS's pace; retry throttling for up to
     ``VDM_THROTTLE_BUDGET_SECONDS``, and 5xx and network errors for up to ``VDM_MAX_ATTEMPTS``
     attempts.
 
-    ``context`` names the resource in error messages; request parameters are never echoed (they
-    could carry anything a user passed). ``queries`` (BatchGetMetricData's query count) is
-    accepted for callers but needs no pacing of its own (see :data:`BATCH_QUERY_RATE`).
+    ``target`` names the account (a profile and/or a role to assume; default boto3's default
+    chain). ``context`` names the resource in error messages; request parameters are never
+    echoed (they could carry anything a user passed), nor are credentials. ``queries``
+    (BatchGetMetricData's query count) is accepted for callers but needs no pacing of its own
+    (see :data:`BATCH_QUERY_RATE`).
     """
     del queries
+    target = target or DEFAULT_TARGET
+    try:
+        account = _credentials.account_id(target, region)
+    except botocore.exceptions.BotoCoreError as exc:  # a missing profile, say
+        raise VdmApiError(
+            f"{context}: {operation} in {region} not sent: {exc} ({type(exc).__name__})",
+            code=type(exc).__name__,
+            operation=operation,
+        ) from exc
+    where = f"{account}/{region}" if account else region
     state = _InFlight(
-        pacer=pacer(budget_key(region, operation)),
+        pacer=pacer(budget_key(region, operation, account)),
         sleep=sleep,
         budget=max(0.0, _env_float(THROTTLE_BUDGET_ENV, DEFAULT_THROTTLE_BUDGET)),
         max_attempts=max(1, int(_env_float(MAX_ATTEMPTS_ENV, DEFAULT_MAX_ATTEMPTS))),
     )
-    sesv2 = client(region)
+    try:
+        # One argument for the default account: code that stands in for ``client(region)``
+        # (tests, benchmarks) keeps working.
+        sesv2 = client(region) if target == DEFAULT_TARGET else client(region, target)
+    except botocore.exceptions.BotoCoreError as exc:
+        raise not_sent(exc, context, operation, where) from exc
     method = getattr(sesv2, xform_name(operation))
     outer = _current()
     _IN_FLIGHT.call = state
     try:
         result: dict[str, Any] = method(**dict(params or {}))
     except botocore.exceptions.ClientError as exc:
-        raise _api_error(exc, operation, region, context, state) from exc
+        if exc.operation_name == "AssumeRole":  # refreshing the role's credentials failed
+            raise _credentials.sts_error(exc, target, context, operation, where) from exc
+        raise api_error(exc, operation, where, context, state, sesv2) from exc
     except _NETWORK_ERRORS as exc:
         if isinstance(exc, botocore.exceptions.EndpointConnectionError):
             last = (
@@ -362,64 +321,13 @@ def call(
             last = f"{type(exc).__name__}: {exc}"
         attempt = state.attempts
         raise VdmApiError(
-            f"{context}: {operation} in {region} failed after {attempt} attempts: {last}",
+            f"{context}: {operation} in {where} failed after {attempt} attempts: {last}",
             code=type(exc).__name__,
             operation=operation,
         ) from exc
     except botocore.exceptions.BotoCoreError as exc:
-        # Not an answer from AWS and not worth retrying: no credentials, a missing profile,
-        # an expired SSO token... botocore's message says which, and never holds a secret.
-        raise VdmApiError(
-            f"{context}: {operation} in {region} not sent: {exc} ({type(exc).__name__})",
-            code=type(exc).__name__,
-            operation=operation,
-        ) from exc
+        raise not_sent(exc, context, operation, where) from exc
     finally:
         _IN_FLIGHT.call = outer
     result.pop("ResponseMetadata", None)
     return result
-
-
-def _api_error(
-    exc: botocore.exceptions.ClientError,
-    operation: str,
-    region: str,
-    context: str,
-    state: _InFlight,
-) -> VdmApiError:
-    """The one line for an answer that ended the call."""
-    code, message, status = _error_code(exc)
-    answer = f"{_short(message) or 'no message'} ({code or status})"
-    if code == "NotFoundException":
-        return VdmNotFoundError(
-            f"{context}: {message or 'not found'} ({code})", code=code, operation=operation
-        )
-    if status == 404:
-        # Only AWS's NotFoundException means "gone". Any other 404 comes from something that is
-        # not SESv2 (a proxy, a wrong endpoint variable): taking it for "gone" would make
-        # refresh drop resources from state and destroy report success.
-        return VdmApiError(
-            f"{context}: {operation} in {region} failed: endpoint "
-            f"{endpoint_url(client(region))} answered HTTP 404 without AWS's "
-            f"NotFoundException: {answer}; likely a misrouted endpoint ({endpoint_hint()})",
-            code=code,
-            operation=operation,
-        )
-    if state.out_of_budget:
-        return VdmThrottledError(
-            f"{context}: {operation} in {region} still throttled after "
-            f"{state.elapsed():.1f} s and {state.throttled} throttled answers "
-            f"({THROTTLE_BUDGET_ENV} is {state.budget:g} s): {answer}",
-            code=code,
-            operation=operation,
-        )
-    if state.failures >= state.max_attempts:
-        attempt, last = state.attempts, answer
-        return VdmApiError(
-            f"{context}: {operation} in {region} failed after {attempt} attempts: {last}",
-            code=code,
-            operation=operation,
-        )
-    return VdmApiError(
-        f"{context}: {operation} in {region} failed: {answer}", code=code, operation=operation
-    )

@@ -14,8 +14,13 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 
 import pulumi
+from pydantic import ValidationError
 
-from . import _region
+from . import _region, _targets
+from ._args import plain
+from ._check import describe_error
+from ._credentials import AwsTarget
+from ._targets import AssumeRoleProps
 from .errors import (
     InputError,
     LateInputError,
@@ -66,6 +71,22 @@ def configured_region() -> str | None:
     try:
         return pulumi.Config("aws").get("region")
     except Exception:  # outside a Pulumi program (plain unit tests) there is no config
+        return None
+
+
+def configured_profile() -> str | None:
+    """``aws:profile`` from the stack config (pulumi-aws's key)."""
+    try:
+        return pulumi.Config("aws").get("profile")
+    except Exception:  # outside a Pulumi program there is no config
+        return None
+
+
+def configured_assume_roles() -> Any:
+    """``aws:assumeRoles`` from the stack config (pulumi-aws v7's key), as stored."""
+    try:
+        return pulumi.Config("aws").get("assumeRoles")
+    except Exception:  # outside a Pulumi program there is no config
         return None
 
 
@@ -131,6 +152,31 @@ def check_plain_region(region: Any, configured: str | None, context: str) -> Non
         raise fail(context, str(exc)) from exc
 
 
+def account_target(assume_role: Any, profile: Any, context: str) -> AwsTarget:
+    """The account a component reads: its ``assume_role``/``profile``, else the stack's
+    ``aws:assumeRoles``/``aws:profile``, else the default credentials (as the resources)."""
+    role = plain(assume_role)
+    if role is not None:
+        try:
+            role = AssumeRoleProps.model_validate(role).model_dump()
+        except ValidationError as exc:
+            reasons = "; ".join(describe_error(AssumeRoleProps, e)[1] for e in exc.errors())
+            raise fail(context, f"assume_role: {reasons}") from None
+    if profile is not None and not isinstance(profile, str):
+        raise fail(context, f"profile: {profile!r} must be a profile name (a string)")
+    try:
+        stack_role = _targets.stack_assume_role(configured_assume_roles())
+    except (VdmValidationError, ValueError) as exc:
+        raise fail(context, str(exc)) from None
+    return _targets.target_for(role, profile, stack_role, configured_profile())
+
+
+def check_plain_account(assume_role: Any, profile: Any, context: str) -> None:
+    """At construction, like the region: plain account inputs that can never work fail now."""
+    if is_plain(assume_role) and is_plain(profile):
+        account_target(assume_role, profile, context)
+
+
 class ReadOnlyComponent(pulumi.ComponentResource):
     """What both read-only components are: check plain inputs at construction, read once every
     input is known (off the event loop, during preview too), publish the result as outputs.
@@ -165,6 +211,7 @@ class ReadOnlyComponent(pulumi.ComponentResource):
         self._check_plain(inputs)
         configured = configured_region()
         check_plain_region(inputs.get("region"), configured, context)
+        check_plain_account(inputs.get("assume_role"), inputs.get("profile"), context)
 
         super().__init__(self.type_token, resource_name, {}, opts)
 
@@ -177,12 +224,13 @@ class ReadOnlyComponent(pulumi.ComponentResource):
                 region = _region.resolve_region(
                     validate_region(values.get("region"), context), configured
                 )
+                target = account_target(values.get("assume_role"), values.get("profile"), context)
             except VdmError as exc:
                 raise apply_error(exc, context) from exc
 
             async def run() -> dict[str, Any]:
                 try:
-                    out = await run_blocking(self._fetch, region, prepared)
+                    out = await run_blocking(self._fetch, region, target, prepared)
                 except VdmError as exc:
                     raise apply_error(exc, context) from exc
                 return self._finish(out)
@@ -200,7 +248,7 @@ class ReadOnlyComponent(pulumi.ComponentResource):
     def _prepare(self, values: Mapping[str, Any]) -> Any:
         raise NotImplementedError
 
-    def _fetch(self, region: str, prepared: Any) -> dict[str, Any]:
+    def _fetch(self, region: str, target: AwsTarget, prepared: Any) -> dict[str, Any]:
         raise NotImplementedError
 
     def _finish(self, out: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ Leaf = tuple[str, str]
 
 #: Output-only keys: declared on the resources (so they become Output attributes) but never
 #: validated as user input.
-OUTPUT_ONLY = frozenset({"previous_vdm_attributes", "previous_vdm_options"})
+OUTPUT_ONLY = frozenset({"previous_vdm_attributes", "previous_vdm_options", "account_id"})
 #: The Pulumi resource name, carried as an internal input so provider errors can name the
 #: resource the user wrote; ``__``-prefixed keys are hidden from diffs and displays.
 NAME_KEY = "__name"

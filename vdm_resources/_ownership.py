@@ -13,11 +13,13 @@ from typing import Any
 
 import pulumi
 
-from . import _region
-from ._component import configured_region
+from . import _region, _targets
+from ._args import plain
+from ._component import configured_assume_roles, configured_profile, configured_region
+from ._credentials import ROLE_ARN
 from .errors import VdmValidationError
 
-_claims: dict[str, str] = {}
+_claims: dict[tuple[str, str], str] = {}
 _lock = threading.Lock()
 
 
@@ -32,19 +34,46 @@ def _program_region(explicit: Any) -> str | None:
         return None  # no region anywhere: the provider's check reports it, named
 
 
-def claim_account_region(resource_name: str, region: Any) -> None:
+def _program_account(assume_role: Any, profile: Any) -> str | None:
+    """Which account a declaration names, as far as the program can tell without a call: a
+    role's account, a profile's name, or the default credentials; None while an Output."""
+    if assume_role is not None:
+        arn = assume_role.get("role_arn") if isinstance(assume_role, dict) else None
+        match = ROLE_ARN.match(arn) if isinstance(arn, str) else None
+        return f"account {match.group(1)}" if match else None
+    if profile is not None:
+        return f"profile {profile!r}" if isinstance(profile, str) else None
+    try:
+        stack_role = _targets.stack_assume_role(configured_assume_roles())
+    except (VdmValidationError, ValueError):
+        return None  # the provider's check reports it, named
+    if stack_role:
+        return _program_account(stack_role, None)
+    stack_profile = configured_profile()
+    return f"profile {stack_profile!r}" if stack_profile else ""
+
+
+def claim_account_region(
+    resource_name: str, region: Any, assume_role: Any = None, profile: Any = None
+) -> None:
+    """Refuse a second ``AccountVdmAttributes`` for the same account and region. Accounts are
+    told apart by what names them (role, profile, default credentials): two names for one
+    account are not caught here."""
     resolved = _program_region(region)
-    if resolved is None:
+    account = _program_account(plain(assume_role), profile)
+    if resolved is None or account is None:
         return
+    key = (account, resolved)
     with _lock:
-        owner = _claims.get(resolved)
+        owner = _claims.get(key)
         if owner is not None and owner != resource_name:
+            where = f"region {resolved!r}" + (f" of {account}" if account else "")
             raise pulumi.RunError(
-                f"AccountVdmAttributes {resource_name!r}: region {resolved!r} is already managed "
+                f"AccountVdmAttributes {resource_name!r}: {where} is already managed "
                 f"by AccountVdmAttributes {owner!r} in this program; the account's VDM attributes "
                 "are one per region, so two resources would overwrite each other. Keep one."
             )
-        _claims[resolved] = resource_name
+        _claims[key] = resource_name
 
 
 def reset_claims() -> None:

@@ -9,7 +9,7 @@ to it, the way botocore's ``adaptive`` retry mode and TCP do:
   guess to probe above.
 - A throttled answer was refused, so it cost AWS no token and the retry may follow quickly. The
   first two in a row are treated as timing noise (our request arrived a few milliseconds before
-  the token it was paced for) and retried after a twentieth, then a sixth, of an interval. A
+  the token it was paced for) and retried after a fiftieth, then a sixth, of an interval. A
   third in a row means someone else is spending the budget: the rate drops multiplicatively
   (:attr:`Pacer.BACKOFF`, at most once between two successes, so a process that keeps losing
   does not starve itself) and the pacer switches to wide random gaps.
@@ -17,14 +17,21 @@ to it, the way botocore's ``adaptive`` retry mode and TCP do:
   same for every process however many calls it wins: with multiplicative decrease, that is what
   makes K processes drift towards 1/K each (AIMD) instead of the fastest taking everything.
 - Every gap gets a random extra part ("slack"), exponentially distributed so that the next
-  attempt is as likely at any moment: two processes then never lock into the same phase, and a
-  process that happens to be paced exactly on the bucket's refill cannot keep every token. The
-  slack starts at a fifth of an interval, shrinks with every success that followed no throttle
-  and grows with throttles, so a lone run converges to AWS's exact rate (the fixed 5 % margin
-  of earlier versions is what this learns instead) and shared runs keep their phases apart.
+  attempt is as likely at any moment: two processes then do not lock into the same phase, and
+  one paced exactly on the bucket's refill is less likely to keep every token. The slack
+  starts at a fifth of an interval, shrinks with every success that followed no throttle and
+  grows with throttles, so a lone run converges to AWS's exact rate (the fixed 5 % margin of
+  earlier versions is what this learns instead) and shared runs keep their phases apart.
+
+What it cannot do without a shared signal: a process already running alone at AWS's rate only
+learns of a newcomer when the newcomer wins a token from it, so sharing can take a while to set
+in, and a neighbour that does not adapt (a script on a fixed schedule that never retries) gets
+the tokens it asks for only when it happens to ask first.
 
 Calls claim their slot when they are about to be sent (not in advance), so a slot handed back
 by a throttled attempt goes to whichever call sends next, and a change of pace applies at once.
+With several calls in flight (a 16 calls/s operation on a slow link), the slot handed back is
+the latest one claimed: close enough, since the next throttle corrects it.
 """
 
 from __future__ import annotations
@@ -54,14 +61,14 @@ class Pacer:
     RECOVERY = 0.05
     #: Retry delays (fractions of an interval) for the first throttled answers in a row, which
     #: are taken as timing noise rather than contention.
-    QUICK_RETRIES = (0.05, 0.15)
+    QUICK_RETRIES = (0.02, 0.15)
     #: Random slack (mean, in intervals): at start, floor once contended, and the largest.
     START_SLACK = 0.2
-    CONTENDED_SLACK = 0.3
+    CONTENDED_SLACK = 0.2
     MAX_SLACK = 2.0
     #: Slack after a success that followed no throttle, and added per throttled answer.
     SLACK_DECAY = 0.8
-    SLACK_STEP = 0.02
+    SLACK_STEP = 0.01
     #: The rate never drops below this fraction of the cap, so that a paced request is never
     #: held long enough for its signature (made before the wait) to go stale.
     MIN_RATE = 0.02

@@ -27,7 +27,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from . import _aws, _get, _region
+from . import _aws, _credentials, _get, _region, _targets
 from ._check import StrictProps, check_failures
 from ._drift import refreshed_inputs
 from ._host import one_line_errors
@@ -44,12 +44,23 @@ from ._leaves import (
     with_leaf,
 )
 from ._unknowns import is_unknown, unknown_leaves
+from ._unknowns import unknown_paths as unknown_paths_in
 from .errors import VdmApiError, VdmError, VdmNotFoundError, VdmValidationError
 
 PROVIDER_KEY = "__provider"
 #: Set by the program (``pulumi.runtime.is_dry_run()``): lets ``check`` tell a preview, where a
 #: warning about the target helps the reviewer, from an ``up``, which reads the target anyway.
 DRY_RUN_KEY = "__dry_run"
+#: The account a resource acts in, as last applied (``_targets.recorded``: nothing secret).
+TARGET_KEY = "__target"
+#: The inputs that choose the account (besides the stack's ``aws:profile``/``aws:assumeRoles``).
+ACCOUNT_INPUTS = ("assume_role", "profile")
+
+
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    return value
 
 
 def user_props(props: dict[str, Any]) -> dict[str, Any]:
@@ -118,12 +129,32 @@ class VdmProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         value = req.config.get("aws:region")
         self._stack_region = value if isinstance(value, str) and value else None
+        profile = req.config.get("aws:profile")
+        self._stack_profile = profile if isinstance(profile, str) and profile else None
+        self._stack_roles = req.config.get("aws:assumeRoles")
+
+    def aws_target(self, props: dict[str, Any]) -> _credentials.AwsTarget:
+        """The account this resource acts in: its ``assume_role``/``profile`` (inputs; or, for
+        read and delete, the inputs last applied), else the stack's, else the default chain."""
+        own = props if any(k in props for k in ACCOUNT_INPUTS) else props.get(INPUTS_KEY) or {}
+        return _targets.target_for(
+            own.get("assume_role"),
+            own.get("profile"),
+            _targets.stack_assume_role(getattr(self, "_stack_roles", None)),
+            getattr(self, "_stack_profile", None),
+        )
 
     def region_for(self, explicit: Any) -> str:
         """The region a resource acts in: ``region=``, the stack's ``aws:region``, then the
         environment and profile, as pulumi-aws resolves it (see ``_region``)."""
         configured = getattr(self, "_stack_region", None)
         return _region.resolve_region(explicit if isinstance(explicit, str) else None, configured)
+
+    def where(self, props: dict[str, Any], region: str) -> str:
+        """``<account>/<region>`` when the account is named (a role or profile), else the region:
+        the form ``_aws`` errors use, so every message places its target the same way."""
+        account = _credentials.account_id(self.aws_target(props), region)
+        return f"{account}/{region}" if account else region
 
     def head(self, props: dict[str, Any]) -> str:
         """The resource type and its Pulumi name (when known)."""
@@ -146,14 +177,17 @@ class VdmProvider(ResourceProvider):
     ) -> dict[str, Any]:
         inputs = {k: v for k, v in user_props(props).items() if k not in OUTPUT_ONLY}
         state = overlay(live, {}, self.leaves)
+        target = self.aws_target(props)
         return {
             **{k: props.get(k) for k in self.identity_keys},
             **state,
             "region": region,
+            "account_id": _credentials.account_id(target, region),
             **{k: bool(props.get(k)) for k in self.settings},
             self.previous_key: previous,
             NAME_KEY: named.get(NAME_KEY),
             INPUTS_KEY: inputs,
+            TARGET_KEY: _targets.recorded(target),
         }
 
     def _holds(self, region: str, declared: dict[str, Any], context: str) -> bool:
@@ -186,6 +220,10 @@ class VdmProvider(ResourceProvider):
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         props = {k: v for k, v in user_props(news).items() if k not in OUTPUT_ONLY}
         failures = check_failures(self.props_model, props)
+        try:
+            _targets.stack_assume_role(getattr(self, "_stack_roles", None))
+        except (VdmValidationError, ValueError) as exc:
+            failures.append(CheckFailure("assume_role", f"{self.context(news)}: {exc}"))
         explicit = props.get("region")
         if is_unknown(explicit) or any(f.property == "region" for f in failures):
             return CheckResult(news, failures)
@@ -209,6 +247,11 @@ class VdmProvider(ResourceProvider):
         if is_unknown(new_region) or self.region_for(new_region) != olds.get("region"):
             replaces.append("region")
         changed = bool(replaces)
+        account_change = self._account_change(olds, news)
+        if account_change is not None:
+            changed = True
+            if account_change:
+                replaces.append(account_change)
         for group, key in managed(news, self.leaves):
             if leaf(news, group, key) != leaf(olds, group, key):
                 changed = True
@@ -220,6 +263,30 @@ class VdmProvider(ResourceProvider):
         if ownership_changed(olds, news, self.leaves):
             changed = True
         return DiffResult(changes=changed, replaces=replaces, delete_before_replace=False)
+
+    def _account_change(self, olds: dict[str, Any], news: dict[str, Any]) -> str | None:
+        """None when the account inputs did not change; "" when they changed within the same
+        account (an update that only records them); else the input whose change moves the
+        resource to another account (a replacement, like pulumi-aws's provider change)."""
+        recorded_inputs = olds.get(INPUTS_KEY) or {}
+        mine = {k: news.get(k) for k in ACCOUNT_INPUTS}
+        before = {k: recorded_inputs.get(k) for k in ACCOUNT_INPUTS}
+        for key, value in mine.items():
+            if any(True for _ in unknown_paths_in(value)):
+                return key  # the account is not known until the Output is: may move
+        target = self.aws_target(news)
+        was = _without_nulls(olds.get(TARGET_KEY) or {})
+        # (the engine may drop null members from stored values: compare without them)
+        if _without_nulls(mine) == _without_nulls(before) and (
+            _without_nulls(_targets.recorded(target)) == was
+        ):
+            return None
+        account = _targets.named_account(target)
+        if account is None and target.profile and target.profile != was.get("profile"):
+            account = _credentials.account_id(target, str(olds.get("region")))
+        if account != olds.get("account_id"):
+            return "assume_role" if target.assume_role or was.get("role_arn") else "profile"
+        return ""
 
     # -- CRUD ----------------------------------------------------------------------------
 

@@ -18,13 +18,15 @@ from typing import Any
 
 import pulumi
 
-from . import _aws, _get
-from ._args import ArgsModel, Status, plain
+from . import _aws, _credentials, _get
+from ._args import AssumeRoleArgs, Status, StatusArgs, plain
 from ._check import RegionName, StrictProps
+from ._credentials import AwsTarget
 from ._leaves import NAME_KEY, Leaf, leaf, overlay, with_leaf
 from ._model import DISABLED, ENABLED, FeatureStatus
 from ._ownership import claim_account_region
 from ._provider import DRY_RUN_KEY, VdmProvider
+from ._targets import AssumeRoleProps
 
 TYPE_NAME = "AccountVdmAttributes"
 LEAVES: tuple[Leaf, ...] = (
@@ -49,6 +51,8 @@ class AccountVdmAttributesProps(StrictProps):
     guardian_attributes: GuardianAttributes | None = None
     region: RegionName | None = None
     restore_on_delete: bool = False
+    assume_role: AssumeRoleProps | None = None
+    profile: str | None = None
 
 
 # -- expand / flatten: our shape <-> the API's ----------------------------------------------
@@ -82,9 +86,11 @@ def flatten_account_vdm_attributes(api: dict[str, Any] | None) -> dict[str, Any]
     }
 
 
-def find_account_vdm_attributes(region: str, context: str) -> dict[str, Any] | None:
+def find_account_vdm_attributes(
+    region: str, context: str, target: AwsTarget | None = None
+) -> dict[str, Any] | None:
     """The finder: the live attributes, or None if VDM was never configured in the region."""
-    account = _aws.call("GetAccount", region, context=context)
+    account = _aws.call("GetAccount", region, context=context, target=target)
     return flatten_account_vdm_attributes(account.get("VdmAttributes"))
 
 
@@ -98,17 +104,23 @@ class AccountVdmAttributesProvider(VdmProvider):
     previous_key = "previous_vdm_attributes"
 
     def find(self, region: str, props: dict[str, Any], context: str) -> dict[str, Any] | None:
-        return find_account_vdm_attributes(region, context)
+        return find_account_vdm_attributes(region, context, self.aws_target(props))
 
     def put(self, region: str, props: dict[str, Any], state: dict[str, Any], context: str) -> None:
         body = {"VdmAttributes": expand_account_vdm_attributes(state)}
-        _aws.call("PutAccountVdmAttributes", region, body, context=context)
+        _aws.call(
+            "PutAccountVdmAttributes", region, body, context=context, target=self.aws_target(props)
+        )
 
     def missing(self, region: str, props: dict[str, Any], context: str) -> dict[str, Any]:
         return {}  # never configured: nothing to keep, nothing to restore
 
     def resource_id(self, region: str, props: dict[str, Any]) -> str:
-        return region
+        """``<account>/<region>`` when the account is named (a role or profile), else the region
+        (the default credentials; and every id before accounts could be named: still read,
+        since read and delete go by the recorded region and account, never by the id)."""
+        account = _credentials.account_id(self.aws_target(props), region)
+        return f"{account}/{region}" if account else region
 
     def hidden(self, live: dict[str, Any]) -> list[Leaf]:
         if live.get("vdm_enabled") == ENABLED:
@@ -135,13 +147,13 @@ class AccountVdmAttributesProvider(VdmProvider):
         )
 
 
-class AccountVdmAttributesDashboardAttributesArgs(ArgsModel):
+class AccountVdmAttributesDashboardAttributesArgs(StatusArgs):
     """Typed form of ``dashboard_attributes`` (pulumi-aws's naming); dicts work too."""
 
     engagement_metrics: Status = None
 
 
-class AccountVdmAttributesGuardianAttributesArgs(ArgsModel):
+class AccountVdmAttributesGuardianAttributesArgs(StatusArgs):
     """Typed form of ``guardian_attributes`` (pulumi-aws's naming); dicts work too."""
 
     optimized_shared_delivery: Status = None
@@ -156,6 +168,7 @@ class AccountVdmAttributes(pulumi.dynamic.Resource, module="sesv2", name=TYPE_NA
     region: pulumi.Output[str]
     restore_on_delete: pulumi.Output[bool]
     previous_vdm_attributes: pulumi.Output[dict[str, Any] | None]
+    account_id: pulumi.Output[str | None]
 
     def __init__(
         self,
@@ -171,16 +184,21 @@ class AccountVdmAttributes(pulumi.dynamic.Resource, module="sesv2", name=TYPE_NA
         | None = None,
         region: pulumi.Input[str] | None = None,
         restore_on_delete: pulumi.Input[bool] | None = None,
+        assume_role: pulumi.Input[AssumeRoleArgs | dict[str, Any]] | None = None,
+        profile: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        claim_account_region(resource_name, region)
+        claim_account_region(resource_name, region, assume_role, profile)
         props: dict[str, Any] = {
             "vdm_enabled": vdm_enabled,
             "dashboard_attributes": plain(dashboard_attributes),
             "guardian_attributes": plain(guardian_attributes),
             "region": region,
             "restore_on_delete": restore_on_delete,
+            "assume_role": plain(assume_role),
+            "profile": profile,
             "previous_vdm_attributes": None,
+            "account_id": None,
             NAME_KEY: resource_name,
             DRY_RUN_KEY: pulumi.runtime.is_dry_run(),
         }
@@ -210,6 +228,7 @@ class AccountVdmAttributes(pulumi.dynamic.Resource, module="sesv2", name=TYPE_NA
                 "guardian_attributes",
                 "restore_on_delete",
                 "previous_vdm_attributes",
+                "account_id",
             ),
             known={"region": id},
         )

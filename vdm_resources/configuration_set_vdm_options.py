@@ -15,12 +15,14 @@ import pulumi
 from pydantic import field_validator
 
 from . import _aws, _get
-from ._args import ArgsModel, Status, plain
+from ._args import AssumeRoleArgs, Status, StatusArgs, plain
 from ._check import RegionName, StrictProps
+from ._credentials import AwsTarget
 from ._engine_log import warn
 from ._leaves import NAME_KEY, Leaf, leaf, managed, overlay, with_leaf
 from ._model import FeatureStatus
 from ._provider import DRY_RUN_KEY, VdmProvider
+from ._targets import AssumeRoleProps
 from .errors import VdmError, VdmNotFoundError
 
 TYPE_NAME = "ConfigurationSetVdmOptions"
@@ -46,6 +48,8 @@ class ConfigurationSetVdmOptionsProps(StrictProps):
     dashboard_options: DashboardOptions | None = None
     guardian_options: GuardianOptions | None = None
     region: RegionName | None = None
+    assume_role: AssumeRoleProps | None = None
+    profile: str | None = None
 
     @field_validator("configuration_set_name")
     @classmethod
@@ -83,20 +87,27 @@ def flatten_vdm_options(api: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
-def find_vdm_options(name: str, region: str, context: str) -> dict[str, Any] | None:
+def find_vdm_options(
+    name: str, region: str, context: str, target: AwsTarget | None = None
+) -> dict[str, Any] | None:
     """The finder: the set's options, or None if the set is gone (AWS's NotFoundException)."""
     try:
         found = _aws.call(
-            "GetConfigurationSet", region, {"ConfigurationSetName": name}, context=context
+            "GetConfigurationSet",
+            region,
+            {"ConfigurationSetName": name},
+            context=context,
+            target=target,
         )
     except VdmNotFoundError:
         return None
     return flatten_vdm_options(found.get("VdmOptions"))
 
 
-def not_found(head: str, name: str, region: str) -> VdmNotFoundError:
+def not_found(head: str, name: str, where: str) -> VdmNotFoundError:
+    """``where``: ``[account/]region``."""
     return VdmNotFoundError(
-        f"{head}: configuration set {name!r} not found in {region} (NotFoundException)",
+        f"{head}: configuration set {name!r} not found in {where} (NotFoundException)",
         code="NotFoundException",
         operation="GetConfigurationSet",
     )
@@ -116,7 +127,9 @@ class ConfigurationSetVdmOptionsProvider(VdmProvider):
         return f"configuration set {name!r}" if isinstance(name, str) else None
 
     def find(self, region: str, props: dict[str, Any], context: str) -> dict[str, Any] | None:
-        return find_vdm_options(str(props["configuration_set_name"]), region, context)
+        return find_vdm_options(
+            str(props["configuration_set_name"]), region, context, self.aws_target(props)
+        )
 
     def put(self, region: str, props: dict[str, Any], state: dict[str, Any], context: str) -> None:
         name = str(props["configuration_set_name"])
@@ -125,12 +138,20 @@ class ConfigurationSetVdmOptionsProvider(VdmProvider):
         if options:
             body["VdmOptions"] = options
         try:
-            _aws.call("PutConfigurationSetVdmOptions", region, body, context=context)
+            _aws.call(
+                "PutConfigurationSetVdmOptions",
+                region,
+                body,
+                context=context,
+                target=self.aws_target(props),
+            )
         except VdmNotFoundError as exc:
-            raise not_found(self.head(props), name, region) from exc
+            raise not_found(self.head(props), name, self.where(props, region)) from exc
 
     def missing(self, region: str, props: dict[str, Any], context: str) -> dict[str, Any]:
-        raise not_found(self.head(props), str(props["configuration_set_name"]), region)
+        raise not_found(
+            self.head(props), str(props["configuration_set_name"]), self.where(props, region)
+        )
 
     def resource_id(self, region: str, props: dict[str, Any]) -> str:
         return str(props["configuration_set_name"])
@@ -157,24 +178,25 @@ class ConfigurationSetVdmOptionsProvider(VdmProvider):
         if not isinstance(name, str) or olds.get("configuration_set_name") == name:
             return
         try:
-            exists = find_vdm_options(name, region, context) is not None
+            exists = find_vdm_options(name, region, context, self.aws_target(news)) is not None
         except VdmError:
             return  # a preview warning is a courtesy: its read failing must not fail the preview
         if not exists:
             warn(
-                f"{self.head(news)}: configuration set {name!r} does not exist in {region} now; "
+                f"{self.head(news)}: configuration set {name!r} does not exist in "
+                f"{self.where(news, region)} now; "
                 "`pulumi up` will fail unless it is created first (by this program, with a "
                 "dependency on it, or elsewhere)"
             )
 
 
-class ConfigurationSetVdmOptionsDashboardOptionsArgs(ArgsModel):
+class ConfigurationSetVdmOptionsDashboardOptionsArgs(StatusArgs):
     """Typed form of ``dashboard_options`` (pulumi-aws's naming); dicts work too."""
 
     engagement_metrics: Status = None
 
 
-class ConfigurationSetVdmOptionsGuardianOptionsArgs(ArgsModel):
+class ConfigurationSetVdmOptionsGuardianOptionsArgs(StatusArgs):
     """Typed form of ``guardian_options`` (pulumi-aws's naming); dicts work too."""
 
     optimized_shared_delivery: Status = None
@@ -188,6 +210,7 @@ class ConfigurationSetVdmOptions(pulumi.dynamic.Resource, module="sesv2", name=T
     guardian_options: pulumi.Output[dict[str, Any]]
     region: pulumi.Output[str]
     previous_vdm_options: pulumi.Output[dict[str, Any] | None]
+    account_id: pulumi.Output[str | None]
 
     def __init__(
         self,
@@ -202,6 +225,8 @@ class ConfigurationSetVdmOptions(pulumi.dynamic.Resource, module="sesv2", name=T
         ]
         | None = None,
         region: pulumi.Input[str] | None = None,
+        assume_role: pulumi.Input[AssumeRoleArgs | dict[str, Any]] | None = None,
+        profile: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         props: dict[str, Any] = {
@@ -209,7 +234,10 @@ class ConfigurationSetVdmOptions(pulumi.dynamic.Resource, module="sesv2", name=T
             "dashboard_options": plain(dashboard_options),
             "guardian_options": plain(guardian_options),
             "region": region,
+            "assume_role": plain(assume_role),
+            "profile": profile,
             "previous_vdm_options": None,
+            "account_id": None,
             NAME_KEY: resource_name,
             DRY_RUN_KEY: pulumi.runtime.is_dry_run(),
         }
@@ -233,6 +261,6 @@ class ConfigurationSetVdmOptions(pulumi.dynamic.Resource, module="sesv2", name=T
             resource_name,
             id,
             opts,
-            outputs=("dashboard_options", "guardian_options", "previous_vdm_options"),
+            outputs=("dashboard_options", "guardian_options", "previous_vdm_options", "account_id"),
             known={"configuration_set_name": id, "region": region},
         )

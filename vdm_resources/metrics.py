@@ -23,7 +23,9 @@ from typing import Any
 import pulumi
 
 from . import _aws
+from ._args import AssumeRoleArgs
 from ._component import ReadOnlyComponent, is_plain
+from ._credentials import AwsTarget
 from ._metric_queries import Query, resolve_window, utc_today, validate_queries
 from ._model import MAX_QUERIES, METRIC_NAMESPACE, METRICS, RATES
 from .errors import MetricQueryError
@@ -90,6 +92,7 @@ def fetch_metrics(
     first: date,
     last: date,
     context: str,
+    target: AwsTarget | None = None,
 ) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
     """``(series, errors)`` for validated queries over the inclusive window ``first..last``.
 
@@ -108,6 +111,7 @@ def fetch_metrics(
             build_request(batch, first, last),
             context=context,
             queries=len(batch),
+            target=target,
         )
         batch_ids = {q["id"] for q in batch}
         for result in reply.get("Results") or []:
@@ -193,13 +197,15 @@ def errors_message(name: str, errors: Sequence[Mapping[str, Any]]) -> str:
 
 def read_metrics(
     region: str,
-    queries: Sequence[Query],
-    first: date,
-    last: date,
+    prepared: tuple[Sequence[Query], date, date],
     context: str,
+    *,
+    target: AwsTarget | None = None,
 ) -> dict[str, Any]:
-    """Everything the component outputs, as plain JSON."""
-    series, errors = fetch_metrics(region, queries, first, last, context)
+    """Everything the component outputs, as plain JSON, for validated queries and a window
+    (``_prepare``'s result: queries, first and last day)."""
+    queries, first, last = prepared
+    series, errors = fetch_metrics(region, queries, first, last, context, target)
     return {
         "series": series,
         "errors": errors,
@@ -242,6 +248,8 @@ class VdmMetrics(ReadOnlyComponent, type_token=TYPE_TOKEN, output_names=OUTPUT_N
         start_date: pulumi.Input[str] | date | None = None,
         end_date: pulumi.Input[str] | date | None = None,
         region: pulumi.Input[str] | None = None,
+        assume_role: pulumi.Input[AssumeRoleArgs | Mapping[str, Any]] | None = None,
+        profile: pulumi.Input[str] | None = None,
         fail_on_error: bool = False,
         today: date | None = None,
         opts: pulumi.ResourceOptions | None = None,
@@ -258,6 +266,8 @@ class VdmMetrics(ReadOnlyComponent, type_token=TYPE_TOKEN, output_names=OUTPUT_N
             "start_date": start_date,
             "end_date": end_date,
             "region": region,
+            "assume_role": assume_role,
+            "profile": profile,
         }
         super().__init__(resource_name, inputs, opts)
 
@@ -288,9 +298,10 @@ class VdmMetrics(ReadOnlyComponent, type_token=TYPE_TOKEN, output_names=OUTPUT_N
         )
         return checked, first, last
 
-    def _fetch(self, region: str, prepared: tuple[list[Query], date, date]) -> dict[str, Any]:
-        checked, first, last = prepared
-        return read_metrics(region, checked, first, last, self._context)
+    def _fetch(
+        self, region: str, target: AwsTarget, prepared: tuple[list[Query], date, date]
+    ) -> dict[str, Any]:
+        return read_metrics(region, prepared, self._context, target=target)
 
     def _finish(self, out: dict[str, Any]) -> dict[str, Any]:
         if out["errors"]:

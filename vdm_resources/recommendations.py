@@ -19,7 +19,9 @@ from typing import Any, TypeVar
 import pulumi
 
 from . import _aws
+from ._args import AssumeRoleArgs
 from ._component import ReadOnlyComponent, fail, is_plain, require_choice
+from ._credentials import AwsTarget
 from ._gate import expect_report, report_after_registrations
 from ._model import (
     FILTER_KEY_VALUES,
@@ -214,6 +216,7 @@ def fetch_recommendations(
     context: str,
     *,
     page_size: int = PAGE_SIZE,
+    target: AwsTarget | None = None,
 ) -> list[Recommendation]:
     """Every page of ``ListRecommendations``, flattened and in :func:`sort_key` order.
 
@@ -227,7 +230,7 @@ def fetch_recommendations(
     found: list[Recommendation] = []
     seen: set[str] = set()
     while True:
-        page = _aws.call("ListRecommendations", region, params, context=context)
+        page = _aws.call("ListRecommendations", region, params, context=context, target=target)
         found.extend(flatten_recommendation(r) for r in page.get("Recommendations") or [])
         token = page.get("NextToken")
         if not token:
@@ -327,10 +330,19 @@ class VdmRecommendations(ReadOnlyComponent, type_token=TYPE_TOKEN, output_names=
         region: pulumi.Input[str] | None = None,
         fail_on: pulumi.Input[Mapping[str, Any]] | None = None,
         warn_on: pulumi.Input[Mapping[str, Any]] | None = None,
+        assume_role: pulumi.Input[AssumeRoleArgs | Mapping[str, Any]] | None = None,
+        profile: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        inputs = {
+            "filter": filter,
+            "region": region,
+            "fail_on": fail_on,
+            "warn_on": warn_on,
+            "assume_role": assume_role,
+            "profile": profile,
+        }
         self._name = resource_name
-        inputs = {"filter": filter, "region": region, "fail_on": fail_on, "warn_on": warn_on}
         super().__init__(resource_name, inputs, opts)
 
         def report(read: dict[str, Any]) -> Awaitable[None] | None:
@@ -365,8 +377,8 @@ class VdmRecommendations(ReadOnlyComponent, type_token=TYPE_TOKEN, output_names=
             else None,
         }
 
-    def _fetch(self, region: str, prepared: dict[str, Any]) -> dict[str, Any]:
-        recs = fetch_recommendations(region, prepared["filter"], self._context)
+    def _fetch(self, region: str, target: AwsTarget, prepared: dict[str, Any]) -> dict[str, Any]:
+        recs = fetch_recommendations(region, prepared["filter"], self._context, target=target)
         warn_on, fail_on = prepared["warn_on"], prepared["fail_on"]
         notes = match(recs, warn_on) if warn_on else []
         hits = match(recs, fail_on) if fail_on else []

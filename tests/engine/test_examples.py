@@ -162,6 +162,53 @@ def test_multi_region(engine_emulator: RunningEmulator, tmp_path: Path) -> None:
             assert options(engine_emulator, region, name) == {}
 
 
+def test_multi_account(engine_emulator: RunningEmulator, tmp_path: Path) -> None:
+    seed = seed_from(engine_emulator, EXAMPLES / "multi-account" / "seed.json")
+    accounts = {
+        account_id: [
+            s["ConfigurationSetName"] for s in doc["regions"]["eu-north-1"]["configuration_sets"]
+        ]
+        for account_id, doc in seed["accounts"].items()
+    }
+    proj = project_for("multi-account", engine_emulator, tmp_path / "multi-account", region=None)
+    engine_emulator.control.reset_requests()
+    proj.up().check()
+
+    out = proj.outputs()
+    envs = {"prod": "111111111111", "staging": "222222222222"}
+    for env, account_id in envs.items():
+        stored = engine_emulator.control.state(account_id=account_id)["regions"]["eu-north-1"]
+        assert out[env] == {
+            "id": f"{account_id}/eu-north-1",
+            "account_id": account_id,
+            "configuration_sets": {n: account_id for n in accounts[account_id]},
+            "open_recommendations": sum(
+                1 for r in stored["recommendations"] if r["Status"] == "OPEN"
+            ),
+        }
+        assert stored["vdm_attributes"]["VdmEnabled"] == "ENABLED"
+        for found in stored["configuration_sets"]:
+            assert found["VdmOptions"] == {
+                "GuardianOptions": {"OptimizedSharedDelivery": "ENABLED"}
+            }
+    # The default credentials' account was never touched; each role was assumed once per
+    # process that called (provider and program), never per call.
+    default = engine_emulator.control.state()["regions"].get("eu-north-1", {})
+    assert default.get("vdm_attributes") is None
+    sts = engine_emulator.control.requests()["sts"]["calls"]
+    assert sts.get("AssumeRole", 0) <= 2 * len(envs), sts
+    # No credential from STS in the state.
+    state_text = json.dumps(proj.state())
+    assert "ASIA" not in state_text and "SessionToken" not in state_text
+
+    proj.preview("--expect-no-changes").check()
+    proj.destroy().check()
+    for account_id in envs.values():
+        stored = engine_emulator.control.state(account_id=account_id)["regions"]["eu-north-1"]
+        assert stored["vdm_attributes"]["VdmEnabled"] == "DISABLED"
+        assert all(not s.get("VdmOptions") for s in stored["configuration_sets"])
+
+
 def test_adopt_existing(engine_emulator: RunningEmulator, tmp_path: Path) -> None:
     seed = seed_from(engine_emulator, EXAMPLES / "adopt-existing" / "seed.json")
     [(region, existing)] = seed["regions"].items()
