@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import time
@@ -167,6 +168,10 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)  # fmt: skip
         return 2
     scrub_environment()
+    # Started with SIGINT ignored (nohup, a background job, some CI runners), every CLI would
+    # inherit that, and the engine's SIGINT to the language host at the end of each command
+    # would go unheard: it then waits 5 s and kills it, 5 s more per program run.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     work: Path = args.work or out / "out"
     work.mkdir(parents=True, exist_ok=True)
     loads: list[float] = []
