@@ -63,9 +63,9 @@ def plot_phases(report: Mapping[str, Any], path: Path) -> None:
     scale = report["config"]["rate_scale"]
     if scale != 1:
         right.plot([], [], "--", color="gray", label="projected at AWS rates")
+    left.set_yscale("log")
     for ax in (left, right):
         ax.set_xscale("log")
-        ax.set_yscale("log")
         ax.set_xlabel("N configuration sets (+1 account resource)")
         ax.set_xticks(sizes, [str(s) for s in sizes])
         ax.grid(True, which="both", alpha=0.3)
