@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -34,6 +35,14 @@ def engine_bin() -> Path | None:
                     return candidate
     found = shutil.which("pulumi")
     return Path(found).parent if found else None
+
+
+def default_sigint() -> None:
+    """In the CLI's process, before exec: SIGINT back to its default. A CLI started with SIGINT
+    ignored (a background job of a script, some CI runners) passes that on to the language
+    host, which then does not hear the engine's SIGINT at the end of a run and is killed 5 s
+    later: 5 s lost per command that runs the program."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 PULUMI_YAML = """\
@@ -190,6 +199,7 @@ class PulumiProject:
             capture_output=True,
             text=True,
             timeout=timeout,
+            preexec_fn=default_sigint,
         )
         result = Result(list(args), proc.returncode, proc.stdout, proc.stderr)
         self.history.append(result)
