@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import pulumi
 
+from ._leaves import NAME_KEY
 from .errors import InputError
 
 R = TypeVar("R", bound=pulumi.dynamic.Resource)
@@ -69,7 +70,7 @@ def lookup(
     props = {
         **dict.fromkeys(outputs),
         **known,
-        "__name": resource_name,
+        NAME_KEY: resource_name,
         LOOKUP_KEY: True,
     }
     merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id_))

@@ -131,16 +131,26 @@ class VdmProvider(ResourceProvider):
         self._stack_region = value if isinstance(value, str) and value else None
         profile = req.config.get("aws:profile")
         self._stack_profile = profile if isinstance(profile, str) and profile else None
-        self._stack_roles = req.config.get("aws:assumeRoles")
+        # Parsed once: the host configures each provider instance once per process, while the
+        # target is needed several times per call.
+        self._stack_role: dict[str, Any] | None = None
+        self._stack_role_error: str | None = None
+        try:
+            self._stack_role = _targets.stack_assume_role(req.config.get("aws:assumeRoles"))
+        except (VdmValidationError, ValueError) as exc:
+            self._stack_role_error = str(exc)
 
     def aws_target(self, props: dict[str, Any]) -> _credentials.AwsTarget:
         """The account this resource acts in: its ``assume_role``/``profile`` (inputs; or, for
         read and delete, the inputs last applied), else the stack's, else the default chain."""
+        error = getattr(self, "_stack_role_error", None)
+        if error:
+            raise VdmValidationError(error)
         own = props if any(k in props for k in ACCOUNT_INPUTS) else props.get(INPUTS_KEY) or {}
         return _targets.target_for(
             own.get("assume_role"),
             own.get("profile"),
-            _targets.stack_assume_role(getattr(self, "_stack_roles", None)),
+            getattr(self, "_stack_role", None),
             getattr(self, "_stack_profile", None),
         )
 
@@ -220,10 +230,9 @@ class VdmProvider(ResourceProvider):
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         props = {k: v for k, v in user_props(news).items() if k not in OUTPUT_ONLY}
         failures = check_failures(self.props_model, props)
-        try:
-            _targets.stack_assume_role(getattr(self, "_stack_roles", None))
-        except (VdmValidationError, ValueError) as exc:
-            failures.append(CheckFailure("assume_role", f"{self.context(news)}: {exc}"))
+        error = getattr(self, "_stack_role_error", None)
+        if error:
+            failures.append(CheckFailure("assume_role", f"{self.context(news)}: {error}"))
         explicit = props.get("region")
         if is_unknown(explicit) or any(f.property == "region" for f in failures):
             return CheckResult(news, failures)
